@@ -1,0 +1,58 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"andon/internal/server"
+	"andon/internal/store"
+)
+
+// workers are the background jobs of one node.
+type workers struct {
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+func (w *workers) stop() {
+	w.cancel()
+	w.wg.Wait()
+}
+
+// every runs fn at each interval until ctx ends.
+func (w *workers) every(ctx context.Context, d time.Duration, fn func(context.Context)) {
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				fn(ctx)
+			}
+		}
+	}()
+}
+
+func startWorkers(parent context.Context, db *store.DB, log *slog.Logger, m *server.Metrics) *workers {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(parent))
+	w := &workers{cancel: cancel}
+	w.every(ctx, time.Hour, func(ctx context.Context) {
+		n, err := db.DeleteExpiredSessions(ctx)
+		result := "ok"
+		if err != nil {
+			result = "error"
+			log.Warn("session cleanup", "err", err)
+		}
+		m.Jobs.WithLabelValues("session_cleanup", result).Inc()
+		if n > 0 {
+			log.Debug("expired sessions removed", "count", n)
+		}
+	})
+	return w
+}

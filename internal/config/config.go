@@ -1,0 +1,88 @@
+// Package config reads Andon's settings once, from flags and ANDON_*
+// environment variables, into a struct that is passed explicitly.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is every setting the server needs.
+type Config struct {
+	HTTPAddr    string // ANDON_HTTP_ADDR
+	DataDir     string // ANDON_DATA_DIR
+	DatabaseURL string // ANDON_DATABASE_URL; empty means SQLite in DataDir
+	BaseURL     string // ANDON_BASE_URL, for links in emails
+	SecretKey   string // ANDON_SECRET_KEY; else a key file in DataDir
+	SMTPAddr    string // ANDON_SMTP_ADDR; inbound SMTP listener, off when empty
+	LogLevel    string // ANDON_LOG_LEVEL: debug, info, warn, error
+	LogFormat   string // ANDON_LOG_FORMAT: text or json
+	Demo        bool   // --demo: load demo data on first start
+	// ShutdownTimeout bounds how long in-flight requests may take at shutdown.
+	ShutdownTimeout time.Duration
+}
+
+// Getenv reads one environment variable.
+type Getenv func(string) string
+
+// Bind registers the server flags on fs with defaults from the environment.
+// Call Finish after fs.Parse.
+func Bind(fs *flag.FlagSet, getenv Getenv) *Config {
+	c := &Config{}
+	env := func(k, def string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&c.HTTPAddr, "http-addr", env("ANDON_HTTP_ADDR", "localhost:8080"), "HTTP listen address (ANDON_HTTP_ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", env("ANDON_DATA_DIR", "./andon-data"), "data directory (ANDON_DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", env("ANDON_DATABASE_URL", ""), "postgres:// URL; empty for SQLite in the data dir (ANDON_DATABASE_URL)")
+	fs.StringVar(&c.BaseURL, "base-url", env("ANDON_BASE_URL", ""), "public URL for links in emails (ANDON_BASE_URL)")
+	fs.StringVar(&c.SMTPAddr, "smtp-addr", env("ANDON_SMTP_ADDR", ""), "inbound SMTP listen address, off when empty (ANDON_SMTP_ADDR)")
+	fs.StringVar(&c.LogLevel, "log-level", env("ANDON_LOG_LEVEL", "info"), "debug, info, warn or error (ANDON_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", env("ANDON_LOG_FORMAT", "text"), "text or json (ANDON_LOG_FORMAT)")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to let in-flight requests finish")
+	c.SecretKey = getenv("ANDON_SECRET_KEY")
+	return c
+}
+
+// Finish validates the config and fills derived values.
+func (c *Config) Finish() error {
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return fmt.Errorf("ANDON_DATABASE_URL must be a postgres:// URL")
+		}
+	}
+	if c.DataDir == "" {
+		return fmt.Errorf("data dir must not be empty")
+	}
+	if abs, err := filepath.Abs(c.DataDir); err == nil {
+		c.DataDir = abs
+	}
+	if c.BaseURL == "" {
+		host := c.HTTPAddr
+		if strings.HasPrefix(host, ":") {
+			host = "localhost" + host
+		}
+		c.BaseURL = "http://" + host
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if _, err := url.Parse(c.BaseURL); err != nil {
+		return fmt.Errorf("ANDON_BASE_URL: %w", err)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return fmt.Errorf("log format must be text or json")
+	}
+	return nil
+}
+
+// SecureCookies reports whether cookies should carry the Secure flag.
+func (c *Config) SecureCookies() bool { return strings.HasPrefix(c.BaseURL, "https://") }
