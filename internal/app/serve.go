@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"andon/internal/config"
+	"andon/internal/events"
 	"andon/internal/server"
 	"andon/internal/store"
 )
@@ -72,10 +73,27 @@ func cmdServe(ctx context.Context, args []string, env *Env) error {
 		}
 	}
 
-	srv, err := server.New(server.Deps{Config: cfg, DB: db, Log: log, Version: Version})
+	// Live updates: in process on SQLite, across nodes via LISTEN/NOTIFY on PostgreSQL.
+	bus := events.New(log)
+	if cfg.DatabaseURL != "" {
+		if bus, err = events.NewPostgres(ctx, cfg.DatabaseURL, log); err != nil {
+			return err
+		}
+	}
+	defer bus.Close()
+	db.OnChange(bus.Publish)
+
+	mailCh, err := startMail(ctx, cfg, db, log) // email channel (internal/app/mail.go)
+	if err != nil {
+		return fmt.Errorf("email channel: %w", err)
+	}
+	defer mailCh.stop()
+
+	srv, err := server.New(server.Deps{Config: cfg, DB: db, Log: log, Version: Version, Events: bus, Mail: mailCh.svc})
 	if err != nil {
 		return err
 	}
+	mailCh.setMetrics(srv.Metrics())
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return err
@@ -86,7 +104,9 @@ func cmdServe(ctx context.Context, args []string, env *Env) error {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          nil,
 	}
+	httpSrv.RegisterOnShutdown(func() { bus.Close() }) // ends live streams so Shutdown need not wait for them
 	workers := startWorkers(ctx, db, log, srv.Metrics())
+	go srv.Surveys().Run(ctx, time.Minute, log) // email a survey on solved tickets (internal/reports)
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 	log.Info("andon listening", "addr", ln.Addr().String(), "url", cfg.BaseURL, "version", Version)

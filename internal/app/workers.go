@@ -54,5 +54,28 @@ func startWorkers(parent context.Context, db *store.DB, log *slog.Logger, m *ser
 			log.Debug("expired sessions removed", "count", n)
 		}
 	})
+	// Customer portal sessions and sign-in links (issue 6).
+	w.every(ctx, time.Hour, func(ctx context.Context) {
+		result := "ok"
+		if _, err := db.DeleteExpiredCustomerLogins(ctx); err != nil {
+			result = "error"
+			log.Warn("customer session cleanup", "err", err)
+		}
+		m.Jobs.WithLabelValues("customer_session_cleanup", result).Inc()
+	})
+	// Problems whose countermeasure window passed with no recurrence become
+	// verified (issue 7); the board also settles this when it is read.
+	w.every(ctx, 10*time.Minute, func(ctx context.Context) {
+		n, err := db.SweepProblems(ctx)
+		result := "ok"
+		if err != nil {
+			result = "error"
+			log.Warn("problem verification", "err", err)
+		}
+		m.Jobs.WithLabelValues("problem_verification", result).Inc()
+		if n > 0 {
+			log.Info("problems verified", "count", n)
+		}
+	})
 	return w
 }

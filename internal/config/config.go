@@ -24,6 +24,9 @@ type Config struct {
 	Demo        bool   // --demo: load demo data on first start
 	// ShutdownTimeout bounds how long in-flight requests may take at shutdown.
 	ShutdownTimeout time.Duration
+	// ChatIdleTimeout ends a live chat with no activity for this long
+	// (ANDON_CHAT_IDLE_TIMEOUT, default 30m).
+	ChatIdleTimeout time.Duration
 }
 
 // Getenv reads one environment variable.
@@ -47,6 +50,11 @@ func Bind(fs *flag.FlagSet, getenv Getenv) *Config {
 	fs.StringVar(&c.LogLevel, "log-level", env("ANDON_LOG_LEVEL", "info"), "debug, info, warn or error (ANDON_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("ANDON_LOG_FORMAT", "text"), "text or json (ANDON_LOG_FORMAT)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to let in-flight requests finish")
+	idle, err := time.ParseDuration(env("ANDON_CHAT_IDLE_TIMEOUT", "30m"))
+	if err != nil {
+		idle = 30 * time.Minute
+	}
+	fs.DurationVar(&c.ChatIdleTimeout, "chat-idle-timeout", idle, "end live chats idle this long (ANDON_CHAT_IDLE_TIMEOUT)")
 	c.SecretKey = getenv("ANDON_SECRET_KEY")
 	return c
 }

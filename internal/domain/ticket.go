@@ -124,6 +124,10 @@ type Ticket struct {
 	FirstResponseAt *time.Time `json:"first_response_at"`
 	SolvedAt        *time.Time `json:"solved_at"`
 	ReopenCount     int        `json:"reopen_count"`
+	// Demand classification and the problem behind the ticket (issue 7).
+	DemandType      DemandType `json:"demand_type"`
+	FailureReasonID *int64     `json:"failure_reason_id"`
+	ProblemID       *int64     `json:"problem_id"`
 	Timeline        []Entry    `json:"timeline,omitempty"`
 }
 

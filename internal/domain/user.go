@@ -8,10 +8,13 @@ type Role string
 const (
 	RoleAdmin Role = "admin"
 	RoleAgent Role = "agent"
+	// RoleCollaborator is an upstream team member (engineering, billing, a
+	// supplier): sees only the problems assigned to them and their tickets.
+	RoleCollaborator Role = "collaborator"
 )
 
 // Valid reports whether r is a known role.
-func (r Role) Valid() bool { return r == RoleAdmin || r == RoleAgent }
+func (r Role) Valid() bool { return r == RoleAdmin || r == RoleAgent || r == RoleCollaborator }
 
 // User is an agent or admin account.
 type User struct {

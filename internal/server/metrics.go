@@ -1,9 +1,14 @@
 package server
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
+
+	"andon/internal/domain"
+	"andon/internal/store"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -17,6 +22,7 @@ type Metrics struct {
 	RequestSeconds *prometheus.HistogramVec
 	TicketsCreated *prometheus.CounterVec
 	Jobs           *prometheus.CounterVec
+	Mail           *prometheus.CounterVec // email channel (internal/app/mail.go)
 }
 
 // NewMetrics creates and registers every series.
@@ -33,8 +39,11 @@ func NewMetrics() *Metrics {
 		Jobs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "andon_jobs_total", Help: "Background jobs run, by job and result.",
 		}, []string{"job", "result"}),
+		Mail: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "andon_mail_messages_total", Help: "Email handled, by direction (in, out) and outcome (received, duplicate, failed, sent, retry).",
+		}, []string{"direction", "outcome"}),
 	}
-	m.Registry.MustRegister(m.RequestSeconds, m.TicketsCreated, m.Jobs,
+	m.Registry.MustRegister(m.RequestSeconds, m.TicketsCreated, m.Jobs, m.Mail,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -50,4 +59,23 @@ func (m *Metrics) observe(route, method string, code int, d time.Duration) {
 		route = "unmatched"
 	}
 	m.RequestSeconds.WithLabelValues(route, method, strconv.Itoa(code)).Observe(d.Seconds())
+}
+
+// countCreated wraps the change publisher so every ticket.created committed on
+// this node (API, web, email, chat, portal, phone) counts once, by channel.
+// Only local commits reach the store's OnChange, so nodes do not double count.
+func countCreated(db *store.DB, m *Metrics, log *slog.Logger, next func(domain.Change)) func(domain.Change) {
+	return func(c domain.Change) {
+		if c.Kind == domain.ChangeTicketCreated {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			ch, err := db.TicketChannel(ctx, c.TicketID)
+			cancel()
+			if err != nil {
+				log.Warn("metrics: ticket channel", "ticket", c.TicketID, "err", err)
+				ch = "unknown"
+			}
+			m.TicketsCreated.WithLabelValues(string(ch)).Inc()
+		}
+		next(c)
+	}
 }

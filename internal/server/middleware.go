@@ -110,6 +110,11 @@ func (s *Server) api(h apiHandler) http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
+		// Upstream collaborators reach only their problems (api_problems.go).
+		if u.IsCollaborator() && !collaboratorMayCall(r) {
+			s.writeError(w, r, domain.Errorf(domain.EForbidden, "collaborators work only on the problems assigned to them"))
+			return
+		}
 		ctx := context.WithValue(r.Context(), ctxUser, u)
 		if err := h(w, r.WithContext(ctx), u); err != nil {
 			s.writeError(w, r, err)

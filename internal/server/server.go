@@ -4,6 +4,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync/atomic"
@@ -11,7 +12,11 @@ import (
 
 	"andon/internal/config"
 	"andon/internal/domain"
+	"andon/internal/events"
+	"andon/internal/mail"
+	"andon/internal/reports"
 	"andon/internal/store"
+	"andon/internal/web"
 )
 
 // Deps are what the server needs, passed explicitly.
@@ -21,6 +26,11 @@ type Deps struct {
 	Log     *slog.Logger
 	Metrics *Metrics
 	Version string
+	// Events carries live updates to the workspace. When nil, New makes an
+	// in-process bus and attaches it to DB (fine for a single node).
+	Events *events.Bus
+	// Mail is the email channel (mailboxes, inbound by HTTP); nil disables it.
+	Mail *mail.Service
 }
 
 // Server handles HTTP requests.
@@ -30,9 +40,21 @@ type Server struct {
 	log     *slog.Logger
 	metrics *Metrics
 	version string
+	events  *events.Bus
+	mail    *mail.Service
 
 	loginByAccount *limiter
 	loginByAddr    *limiter
+	apiLimit       *limiter         // REST API requests per user
+	portalState    *portalState     // customer portal (portal.go)
+	surveys        *reports.Surveys // signed survey links (web_survey.go)
+	reports        *reports.Service // dashboard figures, with per-day sums cached (web_reports.go)
+	chat           *chatState       // live chat (chat_widget.go)
+
+	// Agent workspace: parsed templates, hashed static files, app icons.
+	tmpl   *web.Templates
+	assets *web.Assets
+	icons  *web.Icons
 
 	handler  http.Handler
 	draining atomic.Bool
@@ -43,10 +65,33 @@ func New(d Deps) (*Server, error) {
 	if d.Metrics == nil {
 		d.Metrics = NewMetrics()
 	}
+	if d.Events == nil {
+		d.Events = events.New(d.Log)
+	}
+	if d.DB != nil {
+		// Every ticket committed on this node passes here once, whatever the
+		// channel, so the counter is kept in one place.
+		d.DB.OnChange(countCreated(d.DB, d.Metrics, d.Log, d.Events.Publish))
+	}
 	s := &Server{
-		cfg: d.Config, db: d.DB, log: d.Log, metrics: d.Metrics, version: d.Version,
+		cfg: d.Config, db: d.DB, log: d.Log, metrics: d.Metrics, version: d.Version, events: d.Events, mail: d.Mail,
 		loginByAccount: newLimiter(10, 10),
 		loginByAddr:    newLimiter(30, 30),
+		apiLimit:       newLimiter(1200, 300),
+		portalState:    newPortalState(),
+	}
+	s.chat = newChatState(s)
+	var err error
+	if s.assets, err = web.LoadAssets(); err != nil {
+		return nil, fmt.Errorf("static files: %w", err)
+	}
+	if s.tmpl, err = web.Load(s.assets); err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	s.icons = web.NewIcons()
+	s.reports = reports.New(d.DB)
+	if s.surveys, err = reports.NewSurveys(d.DB, d.Config.SecretKey, d.Config.DataDir, d.Config.BaseURL); err != nil {
+		return nil, fmt.Errorf("survey links: %w", err)
 	}
 	mux := http.NewServeMux()
 	s.routes(mux)
@@ -58,8 +103,12 @@ func New(d Deps) (*Server, error) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // Drain makes /readyz fail so a load balancer stops sending new requests
-// before shutdown.
-func (s *Server) Drain() { s.draining.Store(true) }
+// before shutdown, and closes chat sockets (http.Server.Shutdown does not
+// close hijacked connections); widgets reconnect to another node.
+func (s *Server) Drain() {
+	s.draining.Store(true)
+	s.chat.hub.Close(5 * time.Second)
+}
 
 // Metrics returns the server's metrics.
 func (s *Server) Metrics() *Metrics { return s.metrics }

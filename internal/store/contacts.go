@@ -73,6 +73,7 @@ func (n *NewContact) Validate() error {
 	if len(n.Identities) == 0 {
 		v.Add("identities", "at least one email, phone or visitor id required")
 	}
+	seen := map[domain.Identity]bool{}
 	for i := range n.Identities {
 		id := &n.Identities[i]
 		field := fmt.Sprintf("identities[%d]", i)
@@ -86,6 +87,11 @@ func (n *NewContact) Validate() error {
 			continue
 		}
 		id.Value = val
+		// A repeat would hit the unique index and read as "belongs to
+		// another contact"; say what is really wrong.
+		key := domain.Identity{Kind: id.Kind, Value: val}
+		v.Check(!seen[key], field+".value", "listed twice")
+		seen[key] = true
 	}
 	return v.Err()
 }
@@ -236,6 +242,9 @@ func (db *DB) Contacts(ctx context.Context, f domain.ContactFilter) (*domain.Con
 	if q := strings.ToLower(strings.TrimSpace(f.Query)); q != "" {
 		like := likePrefix(q)
 		phone, isPhone := domain.NormalizePhone(q)
+		if !isPhone {
+			phone, isPhone = phoneFragment(q) // "010-77": part of a number
+		}
 		cond := `lower(c.name) LIKE ? ESCAPE '\' OR c.id IN (SELECT contact_id FROM identities WHERE value LIKE ? ESCAPE '\')
 			OR c.organization_id IN (SELECT id FROM organizations WHERE lower(name) LIKE ? ESCAPE '\')`
 		args = append(args, "%"+like, like, like)
@@ -250,17 +259,8 @@ func (db *DB) Contacts(ctx context.Context, f domain.ContactFilter) (*domain.Con
 	if err != nil {
 		return nil, err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	ids, err := scanAll(rows, scanInt64)
+	if err != nil {
 		return nil, err
 	}
 	page := &domain.ContactPage{Contacts: []*domain.Contact{}}
@@ -352,4 +352,8 @@ var contactRefs = [...]string{
 	"identities.contact_id",
 	"tickets.requester_id",
 	"entries.author_contact_id",
+	"customer_login_tokens.contact_id",
+	"customer_sessions.contact_id",
+	"survey_responses.contact_id",
+	"chat_visitors.contact_id", // no unique constraint: a customer may chat from several browsers
 }

@@ -40,6 +40,14 @@ func (db *DB) Search(ctx context.Context, q string, limit int) ([]SearchHit, err
 		return nil, &domain.Error{Code: domain.EInvalid, Message: "search needs at least one word", Fields: map[string]string{"q": "required"}}
 	}
 	limit = clampLimit(limit)
+	// Ranking every match is what made search slow on a large database: a
+	// common word matches tens of thousands of entries. So each side ranks a
+	// capped candidate set, the newest matches (FTS5 and the primary key walk
+	// ids newest first and stop early), and snippets are made for the final
+	// page only. Ranks still use whole-corpus statistics, so subject and body
+	// scores stay comparable; the cost is that a match older than the newest
+	// searchCandidates ones is not found, which for a helpdesk is the old,
+	// usually closed, tail.
 	var query string
 	var args []any
 	fetch := limit * 3
@@ -49,16 +57,16 @@ func (db *DB) Search(ctx context.Context, q string, limit int) ([]SearchHit, err
 			parts[i] = `"` + t + `"*`
 		}
 		match := strings.Join(parts, " ")
-		query = `SELECT ticket_id, entry_id, field, snip, rank FROM (
-			SELECT * FROM (SELECT f.rowid AS ticket_id, 0 AS entry_id, 'subject' AS field,
-				highlight(tickets_fts, 0, char(1), char(2)) AS snip, bm25(tickets_fts) * 2 AS rank
-				FROM tickets_fts f WHERE tickets_fts MATCH ? ORDER BY rank LIMIT ?)
+		query = `SELECT ticket_id, entry_id, field, '' AS snip, rank FROM (
+			SELECT * FROM (SELECT id AS ticket_id, 0 AS entry_id, 'subject' AS field, r * 2 AS rank FROM
+				(SELECT rowid AS id, rank AS r FROM tickets_fts WHERE tickets_fts MATCH ? ORDER BY rowid DESC LIMIT ?)
+				ORDER BY rank LIMIT ?)
 			UNION ALL
-			SELECT * FROM (SELECT e.ticket_id, f.rowid, 'body',
-				snippet(entries_fts, 0, char(1), char(2), '…', 16), bm25(entries_fts)
-				FROM entries_fts f JOIN entries e ON e.id = f.rowid WHERE entries_fts MATCH ? ORDER BY bm25(entries_fts) LIMIT ?)
+			SELECT * FROM (SELECT e.ticket_id, c.id, 'body', c.r FROM
+				(SELECT rowid AS id, rank AS r FROM entries_fts WHERE entries_fts MATCH ? ORDER BY rowid DESC LIMIT ?) c
+				JOIN entries e ON e.id = c.id ORDER BY c.r LIMIT ?)
 		) ORDER BY rank`
-		args = []any{match, fetch, match, fetch}
+		args = []any{match, searchCandidates, fetch, match, searchCandidates, fetch}
 	} else {
 		parts := make([]string, len(terms))
 		for i, t := range terms {
@@ -66,13 +74,15 @@ func (db *DB) Search(ctx context.Context, q string, limit int) ([]SearchHit, err
 		}
 		tsq := strings.Join(parts, " & ")
 		query = `SELECT ticket_id, entry_id, field, '' AS snip, rank FROM (
-			(SELECT t.id AS ticket_id, 0::bigint AS entry_id, 'subject' AS field, ts_rank(t.search, q) * 2 AS rank
-				FROM tickets t, to_tsquery('english', ?) q WHERE t.search @@ q ORDER BY rank DESC LIMIT ?)
+			(SELECT c.id AS ticket_id, 0::bigint AS entry_id, 'subject' AS field, ts_rank(c.search, q) * 2 AS rank
+				FROM (SELECT id, search FROM tickets WHERE search @@ to_tsquery('english', ?) ORDER BY id DESC LIMIT ?) c,
+				to_tsquery('english', ?) q ORDER BY rank DESC LIMIT ?)
 			UNION ALL
-			(SELECT e.ticket_id, e.id, 'body', ts_rank(e.search, q)
-				FROM entries e, to_tsquery('english', ?) q WHERE e.search @@ q ORDER BY 4 DESC LIMIT ?)
+			(SELECT c.ticket_id, c.id, 'body', ts_rank(c.search, q)
+				FROM (SELECT id, ticket_id, search FROM entries WHERE search @@ to_tsquery('english', ?) ORDER BY id DESC LIMIT ?) c,
+				to_tsquery('english', ?) q ORDER BY 4 DESC LIMIT ?)
 		) s ORDER BY rank DESC`
-		args = []any{tsq, fetch, tsq, fetch}
+		args = []any{tsq, searchCandidates, tsq, fetch, tsq, searchCandidates, tsq, fetch}
 	}
 	rows, err := db.query(ctx, query, args...)
 	if err != nil {
@@ -110,6 +120,8 @@ func (db *DB) Search(ctx context.Context, q string, limit int) ([]SearchHit, err
 		if err := db.pgHeadlines(ctx, hits, strings.Join(termsForHeadline(terms), " | ")); err != nil {
 			return nil, err
 		}
+	} else if err := db.sqliteSnippets(ctx, hits, terms); err != nil {
+		return nil, err
 	}
 	// Load the tickets of the page in one go.
 	trows, err := db.query(ctx, `SELECT `+ticketCols+` FROM tickets t WHERE t.id IN (`+placeholders(len(ids))+`)`, ids...)
@@ -146,6 +158,112 @@ func termsForHeadline(terms []string) []string {
 		out[i] = t + ":*"
 	}
 	return out
+}
+
+// searchCandidates caps how many of the newest matches each side (subjects,
+// bodies) ranks.
+const searchCandidates = 2000
+
+// sqliteSnippets highlights the final hits only. The texts are read by
+// primary key and marked in Go: an FTS5 snippet() needs a second MATCH,
+// whose prefix-term expansion costs more than the whole ranked search.
+func (db *DB) sqliteSnippets(ctx context.Context, hits []SearchHit, terms []string) error {
+	for i := range hits {
+		h := &hits[i]
+		q, arg := `SELECT subject FROM tickets WHERE id = ?`, h.Ticket.ID
+		if h.Field == "body" {
+			q, arg = `SELECT substr(body, 1, 20000) FROM entries WHERE id = ?`, h.EntryID
+		}
+		var text string
+		if err := db.queryRow(ctx, q, arg).Scan(&text); err != nil {
+			return err
+		}
+		if h.Field == "body" {
+			h.Snippet = markTerms(text, terms, 16)
+		} else {
+			h.Snippet = markTerms(text, terms, 0)
+		}
+	}
+	return nil
+}
+
+// markTerms wraps the words matching a search term in the highlight markers
+// and, when window > 0, cuts a window of that many words around the first
+// match. Matching is by prefix on a crudely de-suffixed term, close to what
+// the porter tokenizer matched (charges → charg matches "charge").
+func markTerms(text string, terms []string, window int) string {
+	stems := make([]string, 0, len(terms))
+	for _, t := range terms {
+		stems = append(stems, roughStem(t))
+	}
+	words := strings.Fields(text)
+	first := -1
+	for i, w := range words {
+		if m, ok := markWord(w, stems); ok {
+			words[i] = m
+			if first < 0 {
+				first = i
+			}
+		}
+	}
+	if window <= 0 || len(words) <= window {
+		return strings.Join(words, " ")
+	}
+	from := max(0, first-window/4)
+	to := min(len(words), from+window)
+	out := strings.Join(words[from:to], " ")
+	if from > 0 {
+		out = "…" + out
+	}
+	if to < len(words) {
+		out += "…"
+	}
+	return out
+}
+
+// markWord marks the runs of letters and digits in w that start with a stem,
+// leaving punctuation and markup around them outside the marks.
+func markWord(w string, stems []string) (string, bool) {
+	var b strings.Builder
+	found := false
+	rs := []rune(w)
+	for i := 0; i < len(rs); {
+		j := i
+		for j < len(rs) && (unicode.IsLetter(rs[j]) || unicode.IsDigit(rs[j])) {
+			j++
+		}
+		if j == i {
+			b.WriteRune(rs[i])
+			i++
+			continue
+		}
+		run := string(rs[i:j])
+		hit := false
+		for _, st := range stems {
+			if strings.HasPrefix(strings.ToLower(run), st) {
+				hit = true
+				break
+			}
+		}
+		if hit {
+			b.WriteString(markOpen + run + markClose)
+			found = true
+		} else {
+			b.WriteString(run)
+		}
+		i = j
+	}
+	return b.String(), found
+}
+
+// roughStem drops a common English suffix, keeping at least three letters.
+func roughStem(t string) string {
+	for _, suf := range []string{"ing", "ies", "ed", "es", "ly", "s", "y", "e"} {
+		if len(t)-len(suf) >= 3 && strings.HasSuffix(t, suf) {
+			return t[:len(t)-len(suf)]
+		}
+	}
+	return t
 }
 
 // pgHeadlines computes snippets for the final hits only: ts_headline is costly.

@@ -87,6 +87,9 @@ func (tx *Tx) UpdateTicket(ctx context.Context, id int64, u domain.TicketUpdate,
 			to, _ := tx.userName(ctx, newID)
 			sets, args = append(sets, "assignee_id = ?"), append(args, nullID(newID))
 			events = append(events, domain.Event{Field: "assignee", From: from, To: to})
+			if err := tx.notifyAssigned(ctx, t, newID, by); err != nil { // email the new assignee (outbox.go)
+				return false, err
+			}
 		}
 	}
 	if u.ClearTeam || u.TeamID != nil {
@@ -102,20 +105,10 @@ func (tx *Tx) UpdateTicket(ctx context.Context, id int64, u domain.TicketUpdate,
 		}
 	}
 	if u.Tags != nil {
-		var old []string
-		rows, err := tx.query(ctx, `SELECT g.name FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.ticket_id = ? ORDER BY g.name`, id)
+		old, err := tx.ticketTags(ctx, id)
 		if err != nil {
 			return false, err
 		}
-		for rows.Next() {
-			var n string
-			if err := rows.Scan(&n); err != nil {
-				rows.Close()
-				return false, err
-			}
-			old = append(old, n)
-		}
-		rows.Close()
 		newTags := append([]string{}, *u.Tags...)
 		sortStrings(newTags)
 		if strings.Join(old, ",") != strings.Join(newTags, ",") {
@@ -264,6 +257,10 @@ func (tx *Tx) AddEntry(ctx context.Context, n domain.NewEntry) (int64, bool, err
 		if isFKViolation(err) {
 			return 0, false, domain.Errorf(domain.EInvalid, "unknown author")
 		}
+		return 0, false, err
+	}
+	// Email channel: an agent's public reply is queued for sending in this transaction.
+	if err := tx.enqueueReplyMail(ctx, t, id, n); err != nil {
 		return 0, false, err
 	}
 	sets := []string{"updated_at = ?"}

@@ -13,18 +13,21 @@ import (
 )
 
 const ticketCols = `t.id, t.subject, t.status, t.priority, t.channel, t.requester_id, t.assignee_id, t.team_id,
-	t.preview, t.created_at, t.updated_at, t.first_response_at, t.solved_at, t.reopen_count`
+	t.preview, t.created_at, t.updated_at, t.first_response_at, t.solved_at, t.reopen_count,
+	t.demand_type, t.failure_reason_id, t.problem_id`
 
 func scanTicket(sc interface{ Scan(...any) error }) (*domain.Ticket, error) {
 	t := &domain.Ticket{Tags: []string{}}
 	var prio int
-	var assignee, team, first, solved sql.NullInt64
+	var assignee, team, first, solved, reason, problem sql.NullInt64
 	var created, updated int64
 	err := sc.Scan(&t.ID, &t.Subject, &t.Status, &prio, &t.Channel, &t.RequesterID, &assignee, &team,
-		&t.Preview, &created, &updated, &first, &solved, &t.ReopenCount)
+		&t.Preview, &created, &updated, &first, &solved, &t.ReopenCount,
+		&t.DemandType, &reason, &problem)
 	if err != nil {
 		return nil, err
 	}
+	t.FailureReasonID, t.ProblemID = idPtr(reason), idPtr(problem)
 	t.Number = t.ID
 	t.Priority = domain.PriorityFromRank(prio)
 	t.AssigneeID, t.TeamID = idPtr(assignee), idPtr(team)
@@ -461,9 +464,18 @@ func (db *DB) Tickets(ctx context.Context, f domain.TicketFilter) (*domain.Ticke
 		where = append(where, "t.requester_id = ?")
 		args = append(args, f.RequesterID)
 	}
+	rareTag := false
 	if f.Tag != "" {
-		where = append(where, "t.id IN (SELECT tt.ticket_id FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id WHERE g.name = ?)")
-		args = append(args, strings.ToLower(strings.TrimSpace(f.Tag)))
+		cond, tagID, err := db.tagCondition(ctx, f.Tag)
+		if err != nil {
+			return nil, err
+		}
+		if tagID == 0 {
+			return &domain.TicketPage{Tickets: []*domain.Ticket{}}, nil
+		}
+		where = append(where, cond)
+		args = append(args, tagID)
+		rareTag = cond == tagInList
 	}
 	if f.Cursor != "" {
 		where = append(where, keyset)
@@ -472,6 +484,20 @@ func (db *DB) Tickets(ctx context.Context, f domain.TicketFilter) (*domain.Ticke
 	statuses := f.Statuses
 	if len(statuses) == 0 {
 		statuses = []domain.Status{""}
+		// Only the plain newest/updated lists have an index of their own;
+		// every other list is read per status from a (filter, status, sort)
+		// index and merged, so none sorts all matching rows.
+		// A rare tag's few tickets are read and sorted at once instead.
+		if !rareTag && (len(where) > 0 || f.Sort == domain.SortPriority) {
+			statuses = domain.Statuses
+		}
+	}
+	keyCols := "t.id"
+	switch f.Sort {
+	case domain.SortUpdated:
+		keyCols = "t.id, t.updated_at"
+	case domain.SortPriority:
+		keyCols = "t.id, t.priority, t.updated_at"
 	}
 	var parts []string
 	var all []any
@@ -486,31 +512,26 @@ func (db *DB) Tickets(ctx context.Context, f domain.TicketFilter) (*domain.Ticke
 		if len(w) > 0 {
 			cond = " WHERE " + strings.Join(w, " AND ")
 		}
+		// Only the sort keys here: the (filter, status, sort) indexes cover
+		// them, so both engines walk those instead of a global order plus a
+		// filter (PostgreSQL misjudges that when recent tickets are open).
 		parts = append(parts, fmt.Sprintf(`SELECT * FROM (SELECT %s FROM tickets t%s ORDER BY %s LIMIT ?) s%d`,
-			ticketCols, cond, prefixed(order, "t."), i))
+			keyCols, cond, prefixed(order, "t."), i))
 		all = append(all, a...)
 		all = append(all, limit+1)
 	}
-	q := parts[0]
+	keys := parts[0]
 	if len(parts) > 1 {
-		q = `SELECT * FROM (` + strings.Join(parts, " UNION ALL ") + `) u ORDER BY ` + order + ` LIMIT ?`
+		keys = `SELECT * FROM (` + strings.Join(parts, " UNION ALL ") + `) u ORDER BY ` + order + ` LIMIT ?`
 		all = append(all, limit+1)
 	}
+	q := `SELECT ` + ticketCols + ` FROM tickets t JOIN (` + keys + `) k ON k.id = t.id ORDER BY ` + prefixed(order, "t.")
 	rows, err := db.query(ctx, q, all...)
 	if err != nil {
 		return nil, err
 	}
-	page := &domain.TicketPage{Tickets: []*domain.Ticket{}}
-	for rows.Next() {
-		t, err := scanTicket(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		page.Tickets = append(page.Tickets, t)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	page := &domain.TicketPage{}
+	if page.Tickets, err = scanAll(rows, scanTicket); err != nil {
 		return nil, err
 	}
 	if len(page.Tickets) > limit {
@@ -523,6 +544,38 @@ func (db *DB) Tickets(ctx context.Context, f domain.TicketFilter) (*domain.Ticke
 	}
 	return page, nil
 }
+
+// tagListThreshold is where a tag counts as common, see tagCondition.
+const tagListThreshold = 2000
+
+// tagCondition picks how a list filters by tag, so that neither a rare nor a
+// common tag makes the list read every ticket: the tickets of a rare tag are
+// read as an id list, while a common tag is checked row by row along the
+// list's ordered index (a match is never far). It returns tag id 0 when no
+// ticket has the tag.
+func (db *DB) tagCondition(ctx context.Context, tag string) (string, int64, error) {
+	var id int64
+	err := db.queryRow(ctx, `SELECT id FROM tags WHERE name = ?`, strings.ToLower(strings.TrimSpace(tag))).Scan(&id)
+	if isNoRows(err) {
+		return "", 0, nil
+	}
+	if err != nil {
+		return "", 0, err
+	}
+	var n int
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM ticket_tags WHERE tag_id = ? LIMIT ?) x`, id, tagListThreshold).Scan(&n); err != nil {
+		return "", 0, err
+	}
+	if n < tagListThreshold {
+		return tagInList, id, nil
+	}
+	return tagExists, id, nil
+}
+
+const (
+	tagInList = "t.id IN (SELECT tt.ticket_id FROM ticket_tags tt WHERE tt.tag_id = ?)"
+	tagExists = "EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag_id = ?)"
+)
 
 // prefixed qualifies each ORDER BY column with p.
 func prefixed(order, p string) string {
@@ -554,4 +607,15 @@ func idList(ids []int64) string {
 		s[i] = strconv.FormatInt(id, 10)
 	}
 	return strings.Join(s, ",")
+}
+
+// TicketChannel returns the channel a ticket came in through (a primary-key
+// read, for labelling metrics).
+func (db *DB) TicketChannel(ctx context.Context, id int64) (domain.Channel, error) {
+	var c domain.Channel
+	err := db.queryRow(ctx, `SELECT channel FROM tickets WHERE id = ?`, id).Scan(&c)
+	if err == sql.ErrNoRows {
+		return "", domain.NotFound("ticket")
+	}
+	return c, err
 }

@@ -28,7 +28,7 @@ func (n *NewUser) Validate() error {
 	n.Name = strings.TrimSpace(n.Name)
 	v.Check(n.Name != "", "name", "required")
 	v.Check(len(n.Name) <= 200, "name", "at most 200 characters")
-	v.Check(n.Role.Valid(), "role", "must be admin or agent")
+	v.Check(n.Role.Valid(), "role", "must be admin, agent or collaborator")
 	return v.Err()
 }
 
@@ -120,29 +120,13 @@ func (db *DB) Users(ctx context.Context) ([]*domain.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*domain.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return scanAll(rows, scanUser)
 }
 
 // SetPassword stores a new password hash.
 func (db *DB) SetPassword(ctx context.Context, userID int64, hash string) error {
 	return db.Update(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return domain.NotFound("user")
-		}
-		return nil
+		return tx.execOne(ctx, "user", `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
 	})
 }
 
@@ -150,16 +134,13 @@ func (db *DB) SetPassword(ctx context.Context, userID int64, hash string) error 
 // sessions and API tokens stop working.
 func (db *DB) SetUserActive(ctx context.Context, userID int64, active bool) error {
 	return db.Update(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE users SET active = ? WHERE id = ?`, active, userID)
-		if err != nil {
+		if err := tx.execOne(ctx, "user", `UPDATE users SET active = ? WHERE id = ?`, active, userID); err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return domain.NotFound("user")
+		if active {
+			return nil
 		}
-		if !active {
-			_, err = tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
-		}
+		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
 		return err
 	})
 }
@@ -169,19 +150,12 @@ func (db *DB) UpdateUser(ctx context.Context, userID int64, name string, role do
 	v := domain.Validation{}
 	name = strings.TrimSpace(name)
 	v.Check(name != "", "name", "required")
-	v.Check(role.Valid(), "role", "must be admin or agent")
+	v.Check(role.Valid(), "role", "must be admin, agent or collaborator")
 	if err := v.Err(); err != nil {
 		return err
 	}
 	return db.Update(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE users SET name = ?, role = ? WHERE id = ?`, name, role, userID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return domain.NotFound("user")
-		}
-		return nil
+		return tx.execOne(ctx, "user", `UPDATE users SET name = ?, role = ? WHERE id = ?`, name, role, userID)
 	})
 }
 
@@ -215,18 +189,13 @@ func (db *DB) Teams(ctx context.Context) ([]*domain.Team, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*domain.Team
-	for rows.Next() {
+	return scanAll(rows, func(sc scanner) (*domain.Team, error) {
 		t := &domain.Team{}
 		var c int64
-		if err := rows.Scan(&t.ID, &t.Name, &c); err != nil {
-			return nil, err
-		}
+		err := sc.Scan(&t.ID, &t.Name, &c)
 		t.CreatedAt = fromMS(c)
-		out = append(out, t)
-	}
-	return out, rows.Err()
+		return t, err
+	})
 }
 
 // SetTeamMembers replaces a team's members.
@@ -343,14 +312,7 @@ func (db *DB) APITokens(ctx context.Context, userID int64) ([]*domain.APIToken, 
 // DeleteAPIToken revokes a token.
 func (db *DB) DeleteAPIToken(ctx context.Context, id int64) error {
 	return db.Update(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `DELETE FROM api_tokens WHERE id = ?`, id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return domain.NotFound("token")
-		}
-		return nil
+		return tx.execOne(ctx, "token", `DELETE FROM api_tokens WHERE id = ?`, id)
 	})
 }
 

@@ -1,0 +1,257 @@
+// Package ingest turns one raw RFC 5322 message into a ticket entry: parse
+// (enmime), find the ticket (References, In-Reply-To, [#N] in the subject),
+// match the customer, and store entry + raw message in one transaction.
+// Every receiving path (SMTP, IMAP, HTTP) goes through Ingester.Ingest.
+package ingest
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/jhillyerd/enmime/v2"
+	"github.com/jhillyerd/enmime/v2/dsn"
+
+	"andon/internal/domain"
+)
+
+// Message is what ingestion needs from a parsed email.
+type Message struct {
+	MessageID   string   // with angle brackets
+	InReplyTo   []string // Message-IDs
+	References  []string
+	From        string // normalized address
+	FromName    string
+	To, Cc      []string
+	Subject     string
+	Text        string // full plain text (from HTML when there is no text part)
+	HTML        string // sanitized
+	Attachments []Attachment
+	// AttachmentData holds the decoded bytes of Attachments, same order.
+	AttachmentData [][]byte
+	// Loop protection: true for auto-replies, lists, bulk, daemons.
+	Automated bool
+	// Bounce is set for delivery status notifications; BounceOf holds the
+	// Message-IDs of the mail that bounced.
+	Bounce      bool
+	BounceOf    []string
+	BounceError string
+}
+
+// Attachment describes one attached or inline part; the bytes stay in the
+// raw message.
+type Attachment struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Size        int    `json:"size"`
+	ContentID   string `json:"content_id,omitempty"`
+	Inline      bool   `json:"inline"`
+}
+
+var msgIDRe = regexp.MustCompile(`<[^<>\s]+@[^<>\s]+>`)
+
+// MessageIDs extracts every <id@host> from a header value.
+// Ids that could not be stored (invalid UTF-8, NUL, absurd length) are left out.
+func MessageIDs(v string) []string {
+	var out []string
+	for _, id := range msgIDRe.FindAllString(v, 50) {
+		if len(id) <= 500 && utf8.ValidString(id) && !strings.ContainsRune(id, 0) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// ErrUnparseable marks mail that goes to the failed list.
+var ErrUnparseable = errors.New("unparseable message")
+
+var parser = enmime.NewParser(enmime.SkipMalformedParts(true), enmime.MultipartWOBoundaryAsSinglePart(true),
+	enmime.SetReadPartErrorPolicy(enmime.AllowCorruptTextPartErrorPolicy), enmime.StripMediaTypeInvalidCharacters(true))
+
+// Parse reads a raw message. Mail without a usable sender is unparseable:
+// there is nobody to attach it to.
+func Parse(raw []byte) (*Message, error) {
+	env, err := parser.ReadEnvelope(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnparseable, err)
+	}
+	m := &Message{Subject: strings.TrimSpace(env.GetHeader("Subject"))}
+	from, err := env.AddressList("From")
+	if err != nil || len(from) == 0 {
+		// Sender header broken: try the envelope sender the MTA recorded.
+		from, _ = mail.ParseAddressList(env.GetHeader("Return-Path"))
+	}
+	for _, a := range from {
+		if e, ok := domain.NormalizeEmail(a.Address); ok {
+			m.From, m.FromName = e, strings.TrimSpace(a.Name)
+			break
+		}
+	}
+	if m.From == "" {
+		return nil, fmt.Errorf("%w: no valid From address", ErrUnparseable)
+	}
+	m.To = addrs(env, "To")
+	m.Cc = addrs(env, "Cc")
+	m.MessageID = firstOr(MessageIDs(env.GetHeader("Message-Id")), "")
+	if m.MessageID == "" {
+		// No Message-ID: derive one from the bytes, so the same mail fetched
+		// twice still deduplicates.
+		sum := sha256.Sum256(raw)
+		m.MessageID = "<" + hex.EncodeToString(sum[:16]) + "@andon.generated>"
+	}
+	m.InReplyTo = MessageIDs(env.GetHeader("In-Reply-To"))
+	m.References = MessageIDs(env.GetHeader("References"))
+	m.Text = strings.ReplaceAll(env.Text, "\r\n", "\n")
+	if env.HTML != "" {
+		m.HTML = SanitizeHTML(env.HTML)
+	}
+	for _, p := range env.Attachments {
+		if m.Text == "" && m.HTML == "" && p.FileName == "" && brokenText(p) {
+			// Broken MIME (e.g. multipart without boundary): the "attachment"
+			// is really the message text.
+			m.Text = strings.ReplaceAll(string(p.Content), "\r\n", "\n")
+			continue
+		}
+		m.addPart(p, false)
+	}
+	for _, p := range env.Inlines {
+		m.addPart(p, true)
+	}
+	for _, p := range env.OtherParts {
+		if p.ContentID != "" || p.FileName != "" {
+			m.addPart(p, p.ContentID != "")
+		}
+	}
+	m.Automated = automated(env, m.From)
+	if rep, err := dsn.ParseReport(env.Root); err == nil && rep != nil {
+		m.Bounce, m.Automated = true, true
+		if len(rep.OriginalMessage) > 0 {
+			if h, err := mail.ReadMessage(bytes.NewReader(append(rep.OriginalMessage, '\n', '\n'))); err == nil {
+				m.BounceOf = MessageIDs(h.Header.Get("Message-Id"))
+			}
+			if len(m.BounceOf) == 0 {
+				m.BounceOf = MessageIDs(headerBlock(rep.OriginalMessage, "Message-Id"))
+			}
+		}
+		for _, r := range rep.DeliveryStatus.RecipientDSNs {
+			if s := r.Get("Diagnostic-Code"); s != "" {
+				m.BounceError = s
+			}
+		}
+		if m.Text == "" {
+			m.Text = rep.Explanation.Text
+		}
+	} else if isDaemon(m.From) && len(m.InReplyTo)+len(m.References) > 0 {
+		m.Bounce = true // non-standard bounce that still threads by headers
+	}
+	m.clean()
+	return m, nil
+}
+
+// clean makes every text field storable on both engines: valid UTF-8 and
+// no NUL bytes (PostgreSQL TEXT rejects both).
+func (m *Message) clean() {
+	for _, p := range []*string{&m.FromName, &m.Subject, &m.Text, &m.HTML, &m.BounceError} {
+		*p = cleanText(*p)
+	}
+	for i := range m.Attachments {
+		m.Attachments[i].Name = cleanText(m.Attachments[i].Name)
+		m.Attachments[i].ContentID = cleanText(m.Attachments[i].ContentID)
+		m.Attachments[i].ContentType = cleanText(m.Attachments[i].ContentType)
+	}
+}
+
+func cleanText(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+}
+
+func headerBlock(b []byte, name string) string {
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.EqualFold(strings.TrimSpace(k), name) {
+			return v
+		}
+	}
+	return ""
+}
+
+func (m *Message) addPart(p *enmime.Part, inline bool) {
+	m.Attachments = append(m.Attachments, attachment(p, inline))
+	m.AttachmentData = append(m.AttachmentData, p.Content)
+}
+
+func attachment(p *enmime.Part, inline bool) Attachment {
+	name := p.FileName
+	if name == "" {
+		name = "attachment"
+	}
+	return Attachment{Name: name, ContentType: p.ContentType, Size: len(p.Content), ContentID: strings.Trim(p.ContentID, "<>"), Inline: inline}
+}
+
+func addrs(env *enmime.Envelope, h string) []string {
+	list, _ := env.AddressList(h)
+	var out []string
+	for _, a := range list {
+		if e, ok := domain.NormalizeEmail(a.Address); ok {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func firstOr(s []string, def string) string {
+	if len(s) > 0 {
+		return s[0]
+	}
+	return def
+}
+
+// automated reports whether mail must never get an automatic answer
+// (RFC 3834 and the de-facto headers of list servers and autoresponders).
+func automated(env *enmime.Envelope, from string) bool {
+	if v := strings.ToLower(strings.TrimSpace(env.GetHeader("Auto-Submitted"))); v != "" && v != "no" {
+		return true
+	}
+	switch strings.ToLower(strings.TrimSpace(env.GetHeader("Precedence"))) {
+	case "bulk", "list", "junk", "auto_reply":
+		return true
+	}
+	for _, h := range []string{"X-Autoreply", "X-Autorespond", "List-Id", "List-Unsubscribe", "X-Auto-Response-Suppress"} {
+		if env.GetHeader(h) != "" {
+			return true
+		}
+	}
+	return isDaemon(from)
+}
+
+func isDaemon(from string) bool {
+	local, _, _ := strings.Cut(from, "@")
+	switch local {
+	case "mailer-daemon", "postmaster", "noreply", "no-reply", "donotreply", "do-not-reply", "bounce", "bounces":
+		return true
+	}
+	return strings.HasPrefix(local, "bounce+") || strings.HasPrefix(local, "bounces+")
+}
+
+var ticketRefRe = regexp.MustCompile(`\[#(\d{1,18})\]`)
+
+// SubjectTicket returns the ticket number in "[#1042]", or 0.
+func SubjectTicket(subject string) int64 {
+	m := ticketRefRe.FindStringSubmatch(subject)
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.ParseInt(m[1], 10, 64)
+	return n
+}
+
+func brokenText(p *enmime.Part) bool {
+	ct := strings.ToLower(p.ContentType)
+	return (ct == "" || strings.HasPrefix(ct, "multipart/") || strings.HasPrefix(ct, "text/")) && utf8.Valid(p.Content)
+}

@@ -1,0 +1,16 @@
+package server
+
+import (
+	"os"
+	"testing"
+
+	"andon/internal/testutil"
+)
+
+// TestMain drops the per-process PostgreSQL template after the tests. One
+// TestMain serves every test file of this package.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testutil.Cleanup()
+	os.Exit(code)
+}
