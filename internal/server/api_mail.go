@@ -82,16 +82,21 @@ func (s *Server) apiCreateMailbox(w http.ResponseWriter, r *http.Request, u *dom
 }
 
 func (s *Server) apiGetMailbox(w http.ResponseWriter, r *http.Request, u *domain.User) error {
-	id, err := pathID(r, "id", "mailbox")
-	if err != nil {
-		return err
-	}
-	m, err := s.db.Mailbox(r.Context(), id)
+	m, err := s.pathMailbox(r)
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, m)
 	return nil
+}
+
+// pathMailbox loads the mailbox the URL's {id} names (API and admin pages).
+func (s *Server) pathMailbox(r *http.Request) (*domain.Mailbox, error) {
+	id, err := pathID(r, "id", "mailbox")
+	if err != nil {
+		return nil, err
+	}
+	return s.db.Mailbox(r.Context(), id)
 }
 
 func (s *Server) apiPatchMailbox(w http.ResponseWriter, r *http.Request, u *domain.User) error {

@@ -176,22 +176,14 @@ func (s *Server) portalRender(w http.ResponseWriter, r *http.Request, status int
 	} else if c, err := r.Cookie(portalCSRFCookie); err == nil {
 		p.CSRF = c.Value
 	}
-	if p.Flash == "" {
-		p.Flash = flashFrom(r)
-	}
-	clearFlash(w, r)
-	return s.tmpl.RenderStatus(w, status, name, p)
+	return s.renderWithFlash(w, r, status, name, &p.Flash, p)
 }
 
 // portalError renders err as a portal page with the status its code maps to.
 func (s *Server) portalError(w http.ResponseWriter, r *http.Request, err error) {
-	code := domain.ErrorCode(err)
-	if code == domain.EInternal {
-		s.log.Error("portal page failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	}
-	status := statusOf(code)
+	status := s.errorStatus(r, err, "portal page failed")
 	msg := domain.ErrorMessage(err)
-	if code == domain.ENotFound && strings.HasSuffix(msg, " not found") {
+	if domain.ErrorCode(err) == domain.ENotFound && strings.HasSuffix(msg, " not found") {
 		msg = "We could not find that page." // never say which kind of thing exists
 	}
 	p := &web.PortalPage{Title: http.StatusText(status), Data: map[string]any{"Status": status, "Message": msg}}
@@ -223,6 +215,7 @@ type portalHome struct {
 	Popular    []*domain.Article
 	Category   *domain.Category
 	Articles   []*domain.Article
+	Welcome    string // plain text (setting portal.welcome), escaped when shown
 }
 
 // portalHome shows search, categories and popular articles; with
@@ -244,6 +237,8 @@ func (s *Server) portalHome(w http.ResponseWriter, r *http.Request, c *domain.Co
 		}
 		title = d.Category.Name
 	} else if d.Popular, err = s.db.PopularArticles(ctx, 8); err != nil {
+		return err
+	} else if d.Welcome, err = s.db.Setting(ctx, settingPortalWelcome, ""); err != nil {
 		return err
 	}
 	return s.portalRender(w, r, http.StatusOK, "portal_home", &web.PortalPage{Title: title, Customer: c, Data: d})

@@ -1,14 +1,11 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
-	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -16,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"andon/internal/config"
 	"andon/internal/domain"
 	"andon/internal/store"
 	"andon/internal/testutil"
@@ -34,18 +30,10 @@ type portalEnv struct {
 func newPortalEnv(t *testing.T) *portalEnv {
 	t.Helper()
 	db := testutil.OpenDB(t)
-	srv, err := New(Deps{Config: &config.Config{BaseURL: "http://andon.test"}, DB: db,
-		Log: slog.New(slog.NewTextHandler(testLogWriter(t), nil)), Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.portalState.loginMinDelay = 50 * time.Millisecond
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	e := &portalEnv{adminEnv: &adminEnv{t: t, db: db, url: ts.URL}, srv: srv}
-	e.admin = e.account("boss@example.com", "Bea Boss", domain.RoleAdmin)
-	e.agent = e.account("agent@example.com", "Alan Agent", domain.RoleAgent)
-	e.api = &apiEnv{t: t, db: db, srv: srv, url: ts.URL}
+	srv, url := startServer(t, Deps{DB: db, Log: slog.New(slog.NewTextHandler(testLogWriter(t), nil))},
+		func(s *Server) { s.portalState.loginMinDelay = 50 * time.Millisecond })
+	e := &portalEnv{adminEnv: adminEnvAt(t, db, url), srv: srv}
+	e.api = &apiEnv{t: t, db: db, srv: srv, url: url}
 	_, e.api.token = e.api.newAgent("phone-system@example.com", "Phone system", domain.RoleAgent)
 	return e
 }
@@ -352,8 +340,8 @@ func TestPortalCustomerSeesAllChannels(t *testing.T) {
 	}
 	// A reply (with a file) lands on the ticket as the customer's portal message.
 	b.get("/help/tickets/" + strconv.FormatInt(mail.ID, 10))
-	res, body = b.multipart("/help/tickets/"+strconv.FormatInt(mail.ID, 10)+"/reply", map[string]string{"body": "Thanks, it looks right now."},
-		"evil.html", []byte("<script>alert(document.cookie)</script>"))
+	res, body = b.postFiles("/help/tickets/"+strconv.FormatInt(mail.ID, 10)+"/reply", map[string]string{"body": "Thanks, it looks right now."},
+		"attachments", oneFile("evil.html", []byte("<script>alert(document.cookie)</script>")))
 	mustStatus(t, res, body, 200)
 	tl, _ := e.db.Timeline(ctx, mail.ID)
 	last := tl[len(tl)-1]
@@ -389,27 +377,6 @@ func TestPortalCustomerSeesAllChannels(t *testing.T) {
 	}
 }
 
-// multipart posts a form with one file in "attachments".
-func (b *browser) multipart(path string, fields map[string]string, name string, data []byte) (*http.Response, string) {
-	b.e.t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	_ = mw.WriteField("csrf", b.csrf)
-	for k, v := range fields {
-		_ = mw.WriteField(k, v)
-	}
-	if name != "" {
-		fw, _ := mw.CreateFormFile("attachments", name)
-		_, _ = fw.Write(data)
-	}
-	mw.Close()
-	res, err := b.c.Post(b.e.url+path, mw.FormDataContentType(), &buf)
-	if err != nil {
-		b.e.t.Fatal(err)
-	}
-	return res, b.read(res)
-}
-
 func TestPortalTicketFormAndDeflection(t *testing.T) {
 	e := newPortalEnv(t)
 	ctx := context.Background()
@@ -424,8 +391,8 @@ func TestPortalTicketFormAndDeflection(t *testing.T) {
 	v2.get("/help/new")
 	v2.get(a.URL() + "?from=ticket-form&q=password")
 	v2.get("/help/new")
-	res, body = v2.multipart("/help/new", map[string]string{"name": "Pat", "email": "pat@example.com",
-		"subject": "Cannot sign in", "description": "The reset mail never arrives."}, "", nil)
+	res, body = v2.postFiles("/help/new", map[string]string{"name": "Pat", "email": "pat@example.com",
+		"subject": "Cannot sign in", "description": "The reset mail never arrives."}, "attachments", nil)
 	mustStatus(t, res, body, 200)
 	if !strings.Contains(body, `id="ticket-created"`) {
 		t.Fatalf("no confirmation: %s", body)
@@ -441,7 +408,7 @@ func TestPortalTicketFormAndDeflection(t *testing.T) {
 	// Missing fields are named; nothing is created.
 	v3 := e.browser()
 	v3.get("/help/new")
-	res, body = v3.multipart("/help/new", map[string]string{"subject": "", "description": "x"}, "", nil)
+	res, body = v3.postFiles("/help/new", map[string]string{"subject": "", "description": "x"}, "attachments", nil)
 	mustStatus(t, res, body, 422)
 	if !strings.Contains(body, "Enter your email address") {
 		t.Errorf("no field error: %s", body)
@@ -450,7 +417,7 @@ func TestPortalTicketFormAndDeflection(t *testing.T) {
 	e.customer("Kim", "kim@example.com")
 	kb := e.signInCustomer("kim@example.com")
 	kb.get("/help/new")
-	res, body = kb.multipart("/help/new", map[string]string{"subject": "Printer jam", "description": "Paper stuck"}, "notes.txt", []byte("hello"))
+	res, body = kb.postFiles("/help/new", map[string]string{"subject": "Printer jam", "description": "Paper stuck"}, "attachments", oneFile("notes.txt", []byte("hello")))
 	mustStatus(t, res, body, 200)
 	if !strings.Contains(body, "Printer jam") || !strings.Contains(body, "notes.txt") || !strings.HasPrefix(res.Request.URL.Path, "/help/tickets/") {
 		t.Fatalf("signed-in form: %s %s", res.Request.URL.Path, body)

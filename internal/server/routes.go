@@ -111,6 +111,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /help/tickets/{id}/solve", s.portalSignedIn(s.portalSolve))
 	mux.Handle("GET /help/tickets/{id}/files/{file}", s.portalSignedIn(s.portalAttachment))
 	mux.HandleFunc("GET /api/v1/articles/suggest", s.apiSuggestArticles)
+	mux.Handle("GET /settings/portal", s.pageAdmin(s.settingsPortal)) // web_portal_settings.go
+	mux.Handle("POST /settings/portal", s.pageAdmin(s.savePortalSettings))
 	mux.Handle("GET /kb/articles", s.page(s.kbArticles))
 	mux.Handle("POST /kb/articles", s.page(s.kbCreateArticle))
 	mux.Handle("POST /kb/categories", s.page(s.kbCreateCategory))

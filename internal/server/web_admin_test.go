@@ -1,15 +1,9 @@
 package server
 
 import (
-	"bytes"
 	"context"
-	"html"
 	"io"
-	"log/slog"
-	"mime/multipart"
 	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -17,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"andon/internal/auth"
-	"andon/internal/config"
 	"andon/internal/domain"
 	"andon/internal/store"
 	"andon/internal/testutil"
@@ -39,14 +31,14 @@ const testPassword = "correct horse battery"
 func newAdminEnv(t *testing.T) *adminEnv {
 	t.Helper()
 	db := testutil.OpenDB(t)
-	srv, err := New(Deps{Config: &config.Config{BaseURL: "http://andon.test"}, DB: db,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	e := &adminEnv{t: t, db: db, url: ts.URL}
+	_, url := startServer(t, Deps{DB: db})
+	return adminEnvAt(t, db, url)
+}
+
+// adminEnvAt adds the admin and the agent to the server at url.
+func adminEnvAt(t *testing.T, db *store.DB, url string) *adminEnv {
+	t.Helper()
+	e := &adminEnv{t: t, db: db, url: url}
 	e.admin = e.account("boss@example.com", "Bea Boss", domain.RoleAdmin)
 	e.agent = e.account("agent@example.com", "Alan Agent", domain.RoleAgent)
 	return e
@@ -54,98 +46,7 @@ func newAdminEnv(t *testing.T) *adminEnv {
 
 func (e *adminEnv) account(email, name string, role domain.Role) *domain.User {
 	e.t.Helper()
-	h, err := auth.HashPassword(testPassword)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	u, err := e.db.CreateUser(context.Background(), store.NewUser{Email: email, Name: name, Role: role, PasswordHash: h})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return u
-}
-
-// browser is one cookie jar: a person's browser.
-type browser struct {
-	e    *adminEnv
-	c    *http.Client
-	csrf string
-}
-
-func (e *adminEnv) browser() *browser {
-	jar, _ := cookiejar.New(nil)
-	return &browser{e: e, c: &http.Client{Jar: jar, Timeout: 20 * time.Second}}
-}
-
-// signIn logs in through the form and reports the status of the answer.
-func (e *adminEnv) signIn(email, password string) (*browser, int) {
-	b := e.browser()
-	res, _ := b.post("/login", url.Values{"email": {email}, "password": {password}})
-	return b, res.StatusCode
-}
-
-func (e *adminEnv) signedIn(email string) *browser {
-	e.t.Helper()
-	b, code := e.signIn(email, testPassword)
-	if code != http.StatusOK {
-		e.t.Fatalf("sign in %s: %d", email, code)
-	}
-	return b
-}
-
-var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
-// get fetches a page (following redirects) and remembers its CSRF token.
-func (b *browser) get(path string) (*http.Response, string) {
-	b.e.t.Helper()
-	res, err := b.c.Get(b.e.url + path)
-	if err != nil {
-		b.e.t.Fatal(err)
-	}
-	return res, b.read(res)
-}
-
-func (b *browser) read(res *http.Response) string {
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if m := csrfRe.FindSubmatch(body); m != nil {
-		b.csrf = html.UnescapeString(string(m[1]))
-	}
-	return string(body)
-}
-
-// post sends a form (with the CSRF token of the last page) and follows the
-// redirect, as a browser does after Post/Redirect/Get.
-func (b *browser) post(path string, form url.Values) (*http.Response, string) {
-	b.e.t.Helper()
-	if b.csrf != "" && form.Get("csrf") == "" {
-		form.Set("csrf", b.csrf)
-	}
-	res, err := b.c.PostForm(b.e.url+path, form)
-	if err != nil {
-		b.e.t.Fatal(err)
-	}
-	return res, b.read(res)
-}
-
-func (b *browser) postMultipart(path string, fields map[string]string, file string, data []byte) (*http.Response, string) {
-	b.e.t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	_ = mw.WriteField("csrf", b.csrf)
-	for k, v := range fields {
-		_ = mw.WriteField(k, v)
-	}
-	if file != "" {
-		fw, _ := mw.CreateFormFile("logo_file", file)
-		_, _ = fw.Write(data)
-	}
-	mw.Close()
-	res, err := b.c.Post(b.e.url+path, mw.FormDataContentType(), &buf)
-	if err != nil {
-		b.e.t.Fatal(err)
-	}
-	return res, b.read(res)
+	return createAccount(e.t, e.db, email, name, role, testPassword)
 }
 
 func wantStatus(t *testing.T, what string, res *http.Response, want int) {
@@ -367,7 +268,7 @@ func TestBrandingAppliesToLayout(t *testing.T) {
 	admin.get("/settings/branding")
 
 	// One bad field: nothing is saved, the error sits next to the field.
-	res, body := admin.postMultipart("/settings/branding", map[string]string{"name": "Acme Help", "color": "orange", "support_email": "help@acme.test"}, "", nil)
+	res, body := admin.postFiles("/settings/branding", map[string]string{"name": "Acme Help", "color": "orange", "support_email": "help@acme.test"}, "logo_file", nil)
 	wantStatus(t, "bad colour", res, http.StatusUnprocessableEntity)
 	wantContains(t, "bad colour", body, "Nothing was saved", "# and six hex digits", `value="Acme Help"`)
 	if v, _ := e.db.Setting(context.Background(), "brand.name", ""); v != "" {
@@ -375,8 +276,8 @@ func TestBrandingAppliesToLayout(t *testing.T) {
 	}
 
 	svg := []byte(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>`)
-	res, body = admin.postMultipart("/settings/branding", map[string]string{"name": "Acme Help", "color": "#FF5500",
-		"support_email": "Help@Acme.test", "support_phone": "+1 555 010 2030"}, "logo.svg", svg)
+	res, body = admin.postFiles("/settings/branding", map[string]string{"name": "Acme Help", "color": "#FF5500",
+		"support_email": "Help@Acme.test", "support_phone": "+1 555 010 2030"}, "logo_file", oneFile("logo.svg", svg))
 	wantStatus(t, "save branding", res, http.StatusOK)
 	wantContains(t, "save branding", body, "Branding saved")
 
@@ -397,7 +298,7 @@ func TestBrandingAppliesToLayout(t *testing.T) {
 	}
 
 	// Not an image: refused next to the file field.
-	res, body = admin.postMultipart("/settings/branding", map[string]string{"name": "Acme Help", "color": "#ff5500"}, "logo.txt", []byte("hello"))
+	res, body = admin.postFiles("/settings/branding", map[string]string{"name": "Acme Help", "color": "#ff5500"}, "logo_file", oneFile("logo.txt", []byte("hello")))
 	wantStatus(t, "bad logo", res, http.StatusUnprocessableEntity)
 	wantContains(t, "bad logo", body, "Upload a PNG or SVG image")
 }

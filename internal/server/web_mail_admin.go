@@ -146,11 +146,7 @@ func (s *Server) createMailboxForm(w http.ResponseWriter, r *http.Request, u *do
 }
 
 func (s *Server) editMailboxForm(w http.ResponseWriter, r *http.Request, u *domain.User) error {
-	id, err := pathID(r, "id", "mailbox")
-	if err != nil {
-		return err
-	}
-	m, err := s.db.Mailbox(r.Context(), id)
+	m, err := s.pathMailbox(r)
 	if err != nil {
 		return err
 	}
@@ -161,18 +157,14 @@ func (s *Server) saveMailboxForm(w http.ResponseWriter, r *http.Request, u *doma
 	if err := s.mailService(); err != nil {
 		return err
 	}
-	id, err := pathID(r, "id", "mailbox")
-	if err != nil {
-		return err
-	}
-	old, err := s.db.Mailbox(r.Context(), id)
+	old, err := s.pathMailbox(r)
 	if err != nil {
 		return err
 	}
 	in, err := mailboxInput(r)
 	var m *domain.Mailbox
 	if err == nil {
-		m, err = s.mail.UpdateMailbox(r.Context(), id, in)
+		m, err = s.mail.UpdateMailbox(r.Context(), old.ID, in)
 	}
 	if err != nil {
 		return s.formError(w, r, err, func(p *web.Page, status int) error { return s.mailboxForm(w, r, status, old, p) })

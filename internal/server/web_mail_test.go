@@ -1,20 +1,16 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
-	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
-	"andon/internal/config"
 	"andon/internal/domain"
 	"andon/internal/mail"
 	"andon/internal/mail/ingest"
@@ -31,16 +27,8 @@ func newMailWebEnv(t *testing.T) (*adminEnv, *mail.Service) {
 		t.Fatal(err)
 	}
 	svc := mail.NewService(db, box, log)
-	srv, err := New(Deps{Config: &config.Config{BaseURL: "http://andon.test"}, DB: db, Log: log, Version: "test", Mail: svc})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	e := &adminEnv{t: t, db: db, url: ts.URL}
-	e.admin = e.account("boss@example.com", "Bea Boss", domain.RoleAdmin)
-	e.agent = e.account("agent@example.com", "Alan Agent", domain.RoleAgent)
-	return e, svc
+	_, url := startServer(t, Deps{DB: db, Log: log, Mail: svc})
+	return adminEnvAt(t, db, url), svc
 }
 
 func TestMailboxSettingsPages(t *testing.T) {
@@ -155,28 +143,6 @@ func TestFailedMailAndAckSettingsPages(t *testing.T) {
 	}
 }
 
-// postReply sends the composer's reply form as a browser does: multipart,
-// with optional files.
-func (b *browser) postReply(path string, fields map[string]string, files map[string][]byte) (*http.Response, string) {
-	b.e.t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	_ = mw.WriteField("csrf", b.csrf)
-	for k, v := range fields {
-		_ = mw.WriteField(k, v)
-	}
-	for name, data := range files {
-		fw, _ := mw.CreateFormFile("attachments", name)
-		_, _ = fw.Write(data)
-	}
-	mw.Close()
-	res, err := b.c.Post(b.e.url+path, mw.FormDataContentType(), &buf)
-	if err != nil {
-		b.e.t.Fatal(err)
-	}
-	return res, b.read(res)
-}
-
 func TestEmailOnTicketPage(t *testing.T) {
 	e, svc := newMailWebEnv(t)
 	ctx := context.Background()
@@ -217,11 +183,11 @@ func TestEmailOnTicketPage(t *testing.T) {
 
 	// Reply with a bad Cc: nothing sent, the field is named, text kept.
 	agent.get(fmt.Sprintf("/tickets/%d", tid))
-	r, body = agent.postReply(fmt.Sprintf("/tickets/%d/reply", tid), map[string]string{"body": "Try this.", "cc": "boss@example.com, nope"}, nil)
+	r, body = agent.postFiles(fmt.Sprintf("/tickets/%d/reply", tid), map[string]string{"body": "Try this.", "cc": "boss@example.com, nope"}, "attachments", nil)
 	wantStatus(t, "bad cc", r, http.StatusUnprocessableEntity)
 	wantContains(t, "bad cc", body, "nope is not a valid email address", "Try this.")
-	r, body = agent.postReply(fmt.Sprintf("/tickets/%d/reply", tid), map[string]string{"body": "Try this.", "cc": "boss@example.com", "bcc": "audit@acme.test"},
-		map[string][]byte{"steps.txt": []byte("1. open tray")})
+	r, body = agent.postFiles(fmt.Sprintf("/tickets/%d/reply", tid), map[string]string{"body": "Try this.", "cc": "boss@example.com", "bcc": "audit@acme.test"},
+		"attachments", map[string][]byte{"steps.txt": []byte("1. open tray")})
 	wantStatus(t, "reply", r, 200)
 	wantContains(t, "reply", body, "Reply sent.", `data-status="queued"`, "Cc boss@example.com", "steps.txt")
 	ob, _ := e.db.Outbox(ctx, tid, 10)

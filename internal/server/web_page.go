@@ -106,8 +106,15 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if sess := sessionFrom(r.Context()); sess != nil {
 		p.CSRF = sess.CSRF
 	}
-	if p.Flash == "" {
-		p.Flash = flashFrom(r)
+	return s.renderWithFlash(w, r, status, name, &p.Flash, p)
+}
+
+// renderWithFlash shows the confirmation left by the last redirect (unless
+// the page brings its own) once, then renders the template. The agent pages
+// and the portal share it.
+func (s *Server) renderWithFlash(w http.ResponseWriter, r *http.Request, status int, name string, flash *string, p any) error {
+	if *flash == "" {
+		*flash = flashFrom(r)
 	}
 	clearFlash(w, r)
 	return s.tmpl.RenderStatus(w, status, name, p)
@@ -115,11 +122,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 
 // pageError renders err as an error page with the status its code maps to.
 func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
-	code := domain.ErrorCode(err)
-	if code == domain.EInternal {
-		s.log.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	}
-	status := statusOf(code)
+	status := s.errorStatus(r, err, "page failed")
 	title := http.StatusText(status)
 	p := &web.Page{Title: title, Data: map[string]any{"Status": status, "Message": domain.ErrorMessage(err)}}
 	name := "error"
@@ -134,6 +137,16 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.Error("render error page", "err", rerr)
 		http.Error(w, title, status)
 	}
+}
+
+// errorStatus is the status an error page for err answers with; internal
+// failures are logged (as msg), since the page only says something failed.
+func (s *Server) errorStatus(r *http.Request, err error, msg string) int {
+	code := domain.ErrorCode(err)
+	if code == domain.EInternal {
+		s.log.Error(msg, "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	return statusOf(code)
 }
 
 // redirect ends a successful form post (Post/Redirect/Get), carrying an

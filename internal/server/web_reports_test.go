@@ -5,9 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -15,7 +13,6 @@ import (
 	"testing"
 
 	"andon/internal/auth"
-	"andon/internal/config"
 	"andon/internal/domain"
 	"andon/internal/store"
 	"andon/internal/testutil"
@@ -32,14 +29,8 @@ type reportsEnv struct {
 func newReportsEnv(t *testing.T) *reportsEnv {
 	t.Helper()
 	db := testutil.OpenDB(t)
-	srv, err := New(Deps{Config: &config.Config{BaseURL: "http://andon.test"}, DB: db,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	e := &reportsEnv{wsEnv: &wsEnv{t: t, db: db, url: ts.URL}, srv: srv}
+	srv, url := startServer(t, Deps{DB: db})
+	e := &reportsEnv{wsEnv: &wsEnv{t: t, db: db, url: url}, srv: srv}
 	e.agent = e.user("lead@example.com", "Lea Lead", domain.RoleAdmin)
 	e.client = e.newClient()
 	e.login("lead@example.com")

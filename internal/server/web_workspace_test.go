@@ -4,10 +4,8 @@ import (
 	"context"
 	"html"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -15,7 +13,6 @@ import (
 	"testing"
 
 	"andon/internal/auth"
-	"andon/internal/config"
 	"andon/internal/domain"
 	"andon/internal/store"
 	"andon/internal/testutil"
@@ -37,14 +34,8 @@ const wsPassword = "a long enough secret"
 func newWSEnv(t *testing.T) *wsEnv {
 	t.Helper()
 	db := testutil.OpenDB(t)
-	srv, err := New(Deps{Config: &config.Config{BaseURL: "http://andon.test"}, DB: db,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	e := &wsEnv{t: t, db: db, url: ts.URL}
+	_, url := startServer(t, Deps{DB: db})
+	e := &wsEnv{t: t, db: db, url: url}
 	e.agent = e.user("ann@example.com", "Ann Agent", domain.RoleAgent)
 	e.client = e.newClient()
 	return e
@@ -52,15 +43,7 @@ func newWSEnv(t *testing.T) *wsEnv {
 
 func (e *wsEnv) user(email, name string, role domain.Role) *domain.User {
 	e.t.Helper()
-	h, err := auth.HashPassword(wsPassword)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	u, err := e.db.CreateUser(context.Background(), store.NewUser{Email: email, Name: name, Role: role, PasswordHash: h})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return u
+	return createAccount(e.t, e.db, email, name, role, wsPassword)
 }
 
 func (e *wsEnv) newClient() *http.Client {

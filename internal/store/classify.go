@@ -174,9 +174,11 @@ func (db *DB) DemandHint(ctx context.Context, ticketID int64) (*domain.DemandHin
 	}
 	f := domain.DemandFacts{ReopenCount: t.ReopenCount}
 	// The requester's other tickets that were open when this one arrived.
-	rows, err := db.query(ctx, `SELECT id FROM tickets WHERE requester_id = ? AND id <> ? AND created_at < ?
+	// Earlier means created before it, or in the same millisecond with a lower id.
+	rows, err := db.query(ctx, `SELECT id FROM tickets WHERE requester_id = ? AND id <> ?
+		AND (created_at < ? OR (created_at = ? AND id < ?))
 		AND (status NOT IN ('solved','closed') OR solved_at > ?) ORDER BY id LIMIT 5`,
-		t.RequesterID, t.ID, ms(t.CreatedAt), ms(t.CreatedAt))
+		t.RequesterID, t.ID, ms(t.CreatedAt), ms(t.CreatedAt), t.ID, ms(t.CreatedAt))
 	if err != nil {
 		return nil, err
 	}

@@ -63,6 +63,17 @@ func nameTaken(err error) error {
 	return err
 }
 
+// validateRename checks a new name when an update carries one; nil keeps
+// the stored name.
+func validateRename(name *string) error {
+	if name == nil {
+		return nil
+	}
+	v := domain.Validation{}
+	domain.ValidateName(v, name)
+	return v.Err()
+}
+
 // CreateStage adds a value-chain stage.
 func (db *DB) CreateStage(ctx context.Context, in StageInput) (*domain.Stage, error) {
 	v := domain.Validation{}
@@ -100,11 +111,7 @@ func (db *DB) CreateStage(ctx context.Context, in StageInput) (*domain.Stage, er
 
 // UpdateStage renames, reorders or (de)activates a stage.
 func (db *DB) UpdateStage(ctx context.Context, id int64, in StageInput) (*domain.Stage, error) {
-	v := domain.Validation{}
-	if in.Name != nil {
-		domain.ValidateName(v, in.Name)
-	}
-	if err := v.Err(); err != nil {
+	if err := validateRename(in.Name); err != nil {
 		return nil, err
 	}
 	err := db.Update(ctx, func(tx *Tx) error {
@@ -186,11 +193,7 @@ func (db *DB) CreateFailureReason(ctx context.Context, in FailureReasonInput) (*
 
 // UpdateFailureReason renames, moves or (de)activates a failure reason.
 func (db *DB) UpdateFailureReason(ctx context.Context, id int64, in FailureReasonInput) (*domain.FailureReason, error) {
-	v := domain.Validation{}
-	if in.Name != nil {
-		domain.ValidateName(v, in.Name)
-	}
-	if err := v.Err(); err != nil {
+	if err := validateRename(in.Name); err != nil {
 		return nil, err
 	}
 	err := db.Update(ctx, func(tx *Tx) error {

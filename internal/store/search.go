@@ -42,9 +42,10 @@ func (db *DB) Search(ctx context.Context, q string, limit int) ([]SearchHit, err
 	limit = clampLimit(limit)
 	// Ranking every match is what made search slow on a large database: a
 	// common word matches tens of thousands of entries. So each side ranks a
-	// capped candidate set, the newest matches (FTS5 and the primary key walk
-	// ids newest first and stop early), and snippets are made for the final
-	// page only. Ranks still use whole-corpus statistics, so subject and body
+	// capped candidate set, the newest matches (FTS5 walks rowids newest first
+	// and stops early; PostgreSQL still reads every match from the GIN bitmap
+	// but ranks only the newest), and snippets are made for the final page
+	// only. Ranks still use whole-corpus statistics, so subject and body
 	// scores stay comparable; the cost is that a match older than the newest
 	// searchCandidates ones is not found, which for a helpdesk is the old,
 	// usually closed, tail.

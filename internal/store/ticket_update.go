@@ -77,32 +77,20 @@ func (tx *Tx) UpdateTicket(ctx context.Context, id int64, u domain.TicketUpdate,
 		sets, args = append(sets, "priority = ?"), append(args, u.Priority.Rank())
 		events = append(events, domain.Event{Field: "priority", From: string(t.Priority), To: string(*u.Priority)})
 	}
-	if u.ClearAssignee || u.AssigneeID != nil {
-		var newID *int64
-		if !u.ClearAssignee && *u.AssigneeID != 0 {
-			newID = u.AssigneeID
-		}
-		if !sameID(t.AssigneeID, newID) {
-			from, _ := tx.userName(ctx, t.AssigneeID)
-			to, _ := tx.userName(ctx, newID)
-			sets, args = append(sets, "assignee_id = ?"), append(args, nullID(newID))
-			events = append(events, domain.Event{Field: "assignee", From: from, To: to})
-			if err := tx.notifyAssigned(ctx, t, newID, by); err != nil { // email the new assignee (outbox.go)
-				return false, err
-			}
+	if newID, ok := refChange(u.ClearAssignee, u.AssigneeID, t.AssigneeID); ok {
+		from, _ := tx.userName(ctx, t.AssigneeID)
+		to, _ := tx.userName(ctx, newID)
+		sets, args = append(sets, "assignee_id = ?"), append(args, nullID(newID))
+		events = append(events, domain.Event{Field: "assignee", From: from, To: to})
+		if err := tx.notifyAssigned(ctx, t, newID, by); err != nil { // email the new assignee (outbox.go)
+			return false, err
 		}
 	}
-	if u.ClearTeam || u.TeamID != nil {
-		var newID *int64
-		if !u.ClearTeam && *u.TeamID != 0 {
-			newID = u.TeamID
-		}
-		if !sameID(t.TeamID, newID) {
-			from, _ := tx.teamName(ctx, t.TeamID)
-			to, _ := tx.teamName(ctx, newID)
-			sets, args = append(sets, "team_id = ?"), append(args, nullID(newID))
-			events = append(events, domain.Event{Field: "team", From: from, To: to})
-		}
+	if newID, ok := refChange(u.ClearTeam, u.TeamID, t.TeamID); ok {
+		from, _ := tx.teamName(ctx, t.TeamID)
+		to, _ := tx.teamName(ctx, newID)
+		sets, args = append(sets, "team_id = ?"), append(args, nullID(newID))
+		events = append(events, domain.Event{Field: "team", From: from, To: to})
 	}
 	if u.Tags != nil {
 		old, err := tx.ticketTags(ctx, id)
@@ -177,6 +165,20 @@ func (tx *Tx) teamName(ctx context.Context, id *int64) (string, error) {
 	var n string
 	err := tx.queryRow(ctx, `SELECT name FROM teams WHERE id = ?`, *id).Scan(&n)
 	return n, err
+}
+
+// refChange resolves an update of an optional reference (assignee, team):
+// clear or an id of 0 unsets it. It reports the new value and whether it
+// differs from current; a field the update leaves alone never changes.
+func refChange(clear bool, requested, current *int64) (*int64, bool) {
+	if !clear && requested == nil {
+		return nil, false
+	}
+	var next *int64
+	if !clear && *requested != 0 {
+		next = requested
+	}
+	return next, !sameID(current, next)
 }
 
 func sameID(a, b *int64) bool {
