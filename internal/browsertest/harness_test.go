@@ -193,7 +193,7 @@ func newTab(t *testing.T, base string, width int) *tab {
 	if err := chromedp.Do(ctx); err != nil { // opens the tab
 		t.Fatal(err)
 	}
-	tctx, tcancel := context.WithTimeout(ctx, 90*time.Second)
+	tctx, tcancel := context.WithTimeout(ctx, 180*time.Second)
 	t.Cleanup(tcancel)
 	b := &tab{t: t, ctx: tctx, base: base}
 	if width == 0 {
@@ -207,7 +207,7 @@ func newTab(t *testing.T, base string, width int) *tab {
 // do runs steps, each batch bounded so a missing element fails fast.
 func (b *tab) do(steps ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, 45*time.Second)
 	defer cancel()
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		b.t.Fatalf("%s: %v", b.where(), err)
@@ -235,7 +235,7 @@ func js[T any](b *tab, expr string) T {
 // is being replaced (form posts, redirects) just mean "not yet".
 func (b *tab) waitFor(what, cond string) {
 	b.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	var lastErr error
 	for {
 		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`!!(`+cond+`)`))
