@@ -209,7 +209,7 @@ func (c *Conn) message(f frame) {
 	}
 	// Echo it (and anything before it) unless the hub's kick already did.
 	if posted.Message.ID > c.sent.Load() {
-		c.pull()
+		c.pullUntil(posted.Message.ID)
 	}
 }
 
@@ -274,14 +274,22 @@ func (c *Conn) kickAfter(entryID int64) {
 	if entryID != 0 && entryID <= c.sent.Load() {
 		return
 	}
-	c.kick()
+	go c.pullUntil(entryID)
 }
 
 // pull sends, in order, every message above the last one sent. Serialized,
 // so concurrent kicks neither duplicate nor reorder.
-func (c *Conn) pull() {
+func (c *Conn) pull() { c.pullUntil(0) }
+
+// pullUntil is pull that does nothing when entry id (if not 0) was sent
+// while it waited for the lock: the ack's echo and the bus's kick for the
+// same message then cost one query, not two.
+func (c *Conn) pullUntil(id int64) {
 	c.pullMu.Lock()
 	defer c.pullMu.Unlock()
+	if id != 0 && id <= c.last {
+		return
+	}
 	for c.ctx.Err() == nil {
 		msgs, err := c.hub.db.ChatMessagesSince(c.ctx, c.visitor.ID, c.last, 200)
 		if err != nil {

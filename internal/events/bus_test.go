@@ -295,3 +295,47 @@ func TestSequenceGapMakesReceiversResync(t *testing.T) {
 	l.handle(`{"n":"` + b.NodeID() + `","s":9,"c":{"kind":"ticket.updated"}}`)
 	quiet(t, s, 50*time.Millisecond)
 }
+
+// A burst queued for other nodes goes out in few notifications, each under
+// the limit, and a receiver gets every event in order with no false resync.
+func TestQueuedEventsAreBatchedInOrder(t *testing.T) {
+	sender := New(nil)
+	defer sender.Close()
+	sl := &pgLink{bus: sender, log: sender.log, out: make(chan wire, 1000)}
+	for i := 1; i <= 300; i++ {
+		sl.send(wire{Change: &domain.Change{Kind: domain.ChangeEntryCreated, TicketID: int64(i), EntryID: int64(i),
+			Data: map[string]any{"pad": strings.Repeat("x", 100)}}})
+	}
+	recv := New(nil)
+	defer recv.Close()
+	rl := &pgLink{bus: recv, log: recv.log, lastSeq: map[string]uint64{}}
+	s := recv.Subscribe()
+	notifies := 0
+	var pending []byte
+	for len(sl.out) > 0 || pending != nil {
+		first := pending
+		if first == nil {
+			var err error
+			if first, err = encode(<-sl.out); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var payload []byte
+		payload, pending = sl.batch(first)
+		if len(payload) > MaxPayload {
+			t.Fatalf("notification of %d bytes", len(payload))
+		}
+		notifies++
+		rl.handle(string(payload))
+	}
+	if notifies < 2 || notifies > 300/notifyBatchMax*3 {
+		t.Fatalf("300 events took %d notifications", notifies)
+	}
+	for i := 1; i <= 300; i++ {
+		e := next(t, s)
+		if e.Change == nil || e.Change.TicketID != int64(i) {
+			t.Fatalf("event %d: got %+v", i, e)
+		}
+	}
+	quiet(t, s, 50*time.Millisecond)
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -207,12 +208,29 @@ func (l *pgLink) reconnect(ctx context.Context) *pgx.Conn {
 	}
 }
 
+// handle takes one notification: a single event, or a JSON array of a
+// node's consecutive events (sendLoop batches what is queued).
 func (l *pgLink) handle(payload string) {
+	if strings.HasPrefix(payload, "[") {
+		var ws []wire
+		if err := json.Unmarshal([]byte(payload), &ws); err != nil {
+			l.log.Warn("events: bad notification", "err", err)
+			return
+		}
+		for _, w := range ws {
+			l.handleOne(w)
+		}
+		return
+	}
 	var w wire
 	if err := json.Unmarshal([]byte(payload), &w); err != nil {
 		l.log.Warn("events: bad notification", "err", err)
 		return
 	}
+	l.handleOne(w)
+}
+
+func (l *pgLink) handleOne(w wire) {
 	if w.Node == l.bus.node {
 		return // our own echo; local subscribers already have it
 	}
@@ -233,18 +251,27 @@ func (l *pgLink) sendLoop(ctx context.Context) {
 			conn.Close(context.Background())
 		}
 	}()
+	var next []byte // encoded event that did not fit the previous batch
 	for {
-		var w wire
-		select {
-		case <-ctx.Done():
-			return
-		case w = <-l.out:
+		var first []byte
+		if next != nil {
+			first, next = next, nil
+		} else {
+			var w wire
+			select {
+			case <-ctx.Done():
+				return
+			case w = <-l.out:
+			}
+			var err error
+			if first, err = encode(w); err != nil {
+				l.log.Error("events: encode", "err", err)
+				continue
+			}
 		}
-		payload, err := encode(w)
-		if err != nil {
-			l.log.Error("events: encode", "err", err)
-			continue
-		}
+		payload, rest := l.batch(first)
+		next = rest
+		var err error
 		backoff := minBackoff
 		for attempt := 0; ; attempt++ {
 			if conn == nil {
@@ -278,4 +305,40 @@ func (l *pgLink) sendLoop(ctx context.Context) {
 			backoff = min(backoff*2, maxBackoff)
 		}
 	}
+}
+
+// notifyBatchMax bounds the events in one notification.
+const notifyBatchMax = 64
+
+// batch joins first with whatever else is already queued into one payload
+// under MaxPayload: at a thousand messages a second one NOTIFY per event
+// (a round trip and a commit each, serialised on one connection) is the
+// link's limit. An event that does not fit is returned for the next batch.
+func (l *pgLink) batch(first []byte) (payload, rest []byte) {
+	buf := append(make([]byte, 0, 1024), '[')
+	buf = append(buf, first...)
+fill:
+	for n := 1; n < notifyBatchMax; {
+		var w wire
+		select {
+		case w = <-l.out:
+		default:
+			break fill // nothing more queued: send what we have
+		}
+		b, err := encode(w)
+		if err != nil {
+			l.log.Error("events: encode", "err", err)
+			continue
+		}
+		if len(buf)+1+len(b)+1 > MaxPayload {
+			rest = b
+			break fill
+		}
+		buf = append(append(buf, ','), b...)
+		n++
+	}
+	if len(buf) == 1+len(first) {
+		return first, rest // alone: a plain object, as before
+	}
+	return append(buf, ']'), rest
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -133,13 +134,35 @@ func (db *DB) ChatMessagesSince(ctx context.Context, visitorID string, after int
 	if limit <= 0 || limit > 500 {
 		limit = 500
 	}
-	return db.chatMessages(ctx, `e.ticket_id IN (SELECT ticket_id FROM chat_sessions WHERE visitor_id = ?) AND e.id > ?
-		ORDER BY e.id LIMIT `+fmt.Sprint(limit), visitorID, after)
+	// One query per chat, each an index range on entries(ticket_id, id): a
+	// join through chat_sessions let PostgreSQL pick a sequential scan of
+	// entries while its statistics lagged a fast-growing table, and at a
+	// thousand messages a second those scans ate the database.
+	tickets, err := db.VisitorTickets(ctx, visitorID)
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.ChatMessage
+	for _, t := range tickets {
+		msgs, err := db.chatMessages(ctx, `e.ticket_id = ? AND e.id > ? ORDER BY e.id LIMIT `+fmt.Sprint(limit), t, after)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, msgs...)
+	}
+	if len(tickets) > 1 {
+		sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	}
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
 }
 
 // chatMessages loads public message entries matching where (on entries e).
 func (db *DB) chatMessages(ctx context.Context, where string, args ...any) ([]domain.ChatMessage, error) {
-	rows, err := db.query(ctx, `SELECT e.id, e.ticket_id, e.direction, e.author_user_id IS NOT NULL, COALESCE(u.name, ''), e.body, e.meta, e.created_at
+	rows, err := db.query(ctx, `SELECT e.id, e.ticket_id, e.direction, e.author_user_id IS NOT NULL, COALESCE(u.name, ''), e.body, e.meta, e.created_at,
+		EXISTS (SELECT 1 FROM attachments a WHERE a.entry_id = e.id)
 		FROM entries e LEFT JOIN users u ON u.id = e.author_user_id
 		WHERE e.kind = 'message' AND `+where, args...)
 	if err != nil {
@@ -148,11 +171,12 @@ func (db *DB) chatMessages(ctx context.Context, where string, args ...any) ([]do
 	defer rows.Close()
 	var out []domain.ChatMessage
 	byID := map[int64]int{}
+	var withFiles []int64
 	for rows.Next() {
 		var m domain.ChatMessage
 		var dir, meta string
-		var agent bool
-		if err := rows.Scan(&m.ID, &m.TicketID, &dir, &agent, &m.Name, &m.Body, &meta, &m.At); err != nil {
+		var agent, files bool
+		if err := rows.Scan(&m.ID, &m.TicketID, &dir, &agent, &m.Name, &m.Body, &meta, &m.At, &files); err != nil {
 			return nil, err
 		}
 		m.From = "visitor"
@@ -167,17 +191,18 @@ func (db *DB) chatMessages(ctx context.Context, where string, args ...any) ([]do
 				m.ClientID = rest[:j]
 			}
 		}
+		if files {
+			withFiles = append(withFiles, m.ID)
+		}
 		byID[m.ID] = len(out)
 		out = append(out, m)
 	}
-	if err := rows.Err(); err != nil || len(out) == 0 {
+	// Files are rare: skip the second query (its text differs every time,
+	// so PostgreSQL would prepare it anew) when no message has any.
+	if err := rows.Err(); err != nil || len(withFiles) == 0 {
 		return out, err
 	}
-	ids := make([]int64, 0, len(out))
-	for _, m := range out {
-		ids = append(ids, m.ID)
-	}
-	frows, err := db.query(ctx, `SELECT id, entry_id, filename, content_type, size FROM attachments WHERE entry_id IN (`+idList(ids)+`) ORDER BY id`)
+	frows, err := db.query(ctx, `SELECT id, entry_id, filename, content_type, size FROM attachments WHERE entry_id IN (`+idList(withFiles)+`) ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}

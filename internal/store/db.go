@@ -80,7 +80,7 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 		return nil, err
 	}
 	p.SetMaxOpenConns(20)
-	p.SetMaxIdleConns(10)
+	p.SetMaxIdleConns(20) // as many as open: closing busy-time extras only to reopen them costs a backend fork each
 	p.SetConnMaxIdleTime(5 * time.Minute)
 	db := &DB{Engine: Postgres, w: p, r: p, now: time.Now}
 	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
