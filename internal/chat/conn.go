@@ -13,6 +13,7 @@ import (
 	"andon/internal/auth"
 	"andon/internal/domain"
 	"andon/internal/events"
+	"andon/internal/store"
 )
 
 // frame is every message on the socket, both ways; "t" says which.
@@ -49,6 +50,10 @@ const (
 	// outBuffer is how far a visitor may fall behind before the connection
 	// is dropped; the client reconnects and resumes from its last id.
 	outBuffer = 64
+	// lookBack is how long after its creation a message may still turn up
+	// below ids already sent (PostgreSQL commits out of id order); longer
+	// than any write transaction holding a chat entry.
+	lookBack = 30 * time.Second
 )
 
 // Authenticate checks a visitor's id and secret token. Any failure is the
@@ -82,9 +87,10 @@ type Conn struct {
 	out     chan []byte
 
 	pullMu sync.Mutex
-	last   int64        // last message id sent (under pullMu)
-	sent   atomic.Int64 // copy of last, read without the lock
-	typing atomic.Int64 // ticket the visitor is shown typing on, 0 if none
+	last   int64           // highest message id sent (under pullMu)
+	recent map[int64]int64 // PostgreSQL: ids sent in the look-back → created_at ms (under pullMu)
+	sent   atomic.Int64    // copy of last, read without the lock
+	typing atomic.Int64    // ticket the visitor is shown typing on, 0 if none
 }
 
 // Serve runs one visitor socket until it closes: authenticate (first frame),
@@ -208,7 +214,7 @@ func (c *Conn) message(f frame) {
 		c.sendJSON(frame{T: "status", Online: &off, Offline: true, Ticket: posted.Message.TicketID})
 	}
 	// Echo it (and anything before it) unless the hub's kick already did.
-	if posted.Message.ID > c.sent.Load() {
+	if posted.Message.ID > c.sent.Load() || c.lateCommits() {
 		c.pullUntil(posted.Message.ID)
 	}
 }
@@ -271,10 +277,24 @@ func (c *Conn) kick() { go c.pull() }
 
 // kickAfter is kick for a new entry, skipped when it was sent already.
 func (c *Conn) kickAfter(entryID int64) {
-	if entryID != 0 && entryID <= c.sent.Load() {
+	if entryID != 0 && entryID <= c.sent.Load() && !c.lateCommits() {
 		return
 	}
 	go c.pullUntil(entryID)
+}
+
+// lateCommits reports whether an entry may become visible after one with a
+// higher id: PostgreSQL takes ids at INSERT, and transactions commit in
+// parallel. SQLite has one writer, so there ids follow commit order.
+func (c *Conn) lateCommits() bool { return c.hub.db.Engine == store.Postgres }
+
+// wasSent reports whether message id was sent already (under pullMu).
+func (c *Conn) wasSent(id int64) bool {
+	if c.lateCommits() {
+		_, ok := c.recent[id] // an older id costs one query, then is skipped
+		return ok
+	}
+	return id <= c.last
 }
 
 // pull sends, in order, every message above the last one sent. Serialized,
@@ -287,11 +307,28 @@ func (c *Conn) pull() { c.pullUntil(0) }
 func (c *Conn) pullUntil(id int64) {
 	c.pullMu.Lock()
 	defer c.pullMu.Unlock()
-	if id != 0 && id <= c.last {
+	if id != 0 && c.wasSent(id) {
 		return
 	}
+	// On PostgreSQL also reload the look-back window, skipping what was
+	// sent: a message committed late, below ids already sent, is found
+	// there. (On reconnect the client's ids in it come again; the widget
+	// drops ids it has.)
+	var cut time.Time
+	if c.lateCommits() {
+		cut = c.hub.db.Now().Add(-lookBack)
+		if c.recent == nil {
+			c.recent = map[int64]int64{}
+		}
+		for id, at := range c.recent {
+			if at <= cut.UnixMilli() { // the query no longer returns it
+				delete(c.recent, id)
+			}
+		}
+	}
+	var from int64
 	for c.ctx.Err() == nil {
-		msgs, err := c.hub.db.ChatMessagesSince(c.ctx, c.visitor.ID, c.last, 200)
+		msgs, err := c.hub.db.ChatMessagesRecent(c.ctx, c.visitor.ID, from, c.last, cut, 200)
 		if err != nil {
 			if c.ctx.Err() == nil {
 				c.hub.log.Warn("chat: load messages", "err", err)
@@ -299,13 +336,21 @@ func (c *Conn) pullUntil(id int64) {
 			return
 		}
 		for i := range msgs {
-			c.sendJSON(frame{T: "msg", Msg: &msgs[i]})
-			c.last = msgs[i].ID
+			m := &msgs[i]
+			if c.recent != nil {
+				if _, ok := c.recent[m.ID]; ok {
+					continue
+				}
+				c.recent[m.ID] = m.At
+			}
+			c.sendJSON(frame{T: "msg", Msg: m})
+			c.last = max(c.last, m.ID)
 		}
 		c.sent.Store(c.last)
 		if len(msgs) < 200 {
 			return
 		}
+		from = msgs[len(msgs)-1].ID
 	}
 }
 

@@ -131,6 +131,14 @@ func chatSubject(v *domain.ChatVisitor, body string) string {
 // with an id above after, oldest first: history for a new connection and
 // what a reconnecting one missed.
 func (db *DB) ChatMessagesSince(ctx context.Context, visitorID string, after int64, limit int) ([]domain.ChatMessage, error) {
+	return db.ChatMessagesRecent(ctx, visitorID, 0, after, time.Time{}, limit)
+}
+
+// ChatMessagesRecent is ChatMessagesSince that also returns messages created
+// after recent (when not zero) whatever their id, all above from. On
+// PostgreSQL ids are taken at INSERT but seen at COMMIT, so a message can
+// appear below an id already sent; this bounded look-back finds it.
+func (db *DB) ChatMessagesRecent(ctx context.Context, visitorID string, from, after int64, recent time.Time, limit int) ([]domain.ChatMessage, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 500
 	}
@@ -144,7 +152,13 @@ func (db *DB) ChatMessagesSince(ctx context.Context, visitorID string, after int
 	}
 	var out []domain.ChatMessage
 	for _, t := range tickets {
-		msgs, err := db.chatMessages(ctx, `e.ticket_id = ? AND e.id > ? ORDER BY e.id LIMIT `+fmt.Sprint(limit), t, after)
+		var msgs []domain.ChatMessage
+		if recent.IsZero() {
+			msgs, err = db.chatMessages(ctx, `e.ticket_id = ? AND e.id > ? ORDER BY e.id LIMIT `+fmt.Sprint(limit), t, max(after, from))
+		} else {
+			msgs, err = db.chatMessages(ctx, `e.ticket_id = ? AND e.id > ? AND (e.id > ? OR e.created_at > ?) ORDER BY e.id LIMIT `+fmt.Sprint(limit),
+				t, from, after, ms(recent))
+		}
 		if err != nil {
 			return nil, err
 		}
