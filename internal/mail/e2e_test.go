@@ -238,30 +238,11 @@ func TestConversationOverSMTP(t *testing.T) {
 func TestConversationOverIMAP(t *testing.T) {
 	dc := mailtest.StartDovecot(t, map[string]string{"support": "imap-pw"})
 	s := newStack(t, dc.Host, dc.Port)
-	c, err := imapclient.DialInsecure(fmt.Sprintf("%s:%d", dc.Host, dc.Port), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Login("support", "imap-pw").Wait(); err != nil {
-		t.Fatal(err)
-	}
-	deliver := func(raw []byte) {
-		cmd := c.Append("INBOX", int64(len(raw)), nil)
-		cmd.Write(raw)
-		cmd.Close()
-		if _, err := cmd.Wait(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	c := imapLogin(t, dc.Host, dc.Port)
+	deliver := imapDeliverer(t, c)
 	// Old, already read mail is history, not new tickets.
 	old := customerMail("<old-1@example.com>", "Old thread from last year", "", "Long solved.")
-	oldCmd := c.Append("INBOX", int64(len(old)), &goimap.AppendOptions{Flags: []goimap.Flag{goimap.FlagSeen}})
-	oldCmd.Write(old)
-	oldCmd.Close()
-	if _, err := oldCmd.Wait(); err != nil {
-		t.Fatal(err)
-	}
+	deliver(old, goimap.FlagSeen)
 	// Mail waiting before Andon starts, then the poller (IDLE) takes over.
 	deliver(customerMail("<order-1@example.com>", "My order never arrived", "", "Where is order 1234?"))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -269,7 +250,7 @@ func TestConversationOverIMAP(t *testing.T) {
 	done := make(chan struct{})
 	go func() { poller.Run(ctx); close(done) }()
 	waitFor(t, func() bool { n, _ := s.db.CountInboundMail(context.Background()); return n == 1 })
-	conversation(t, s, deliver) // the answer arrives while the poller IDLEs
+	conversation(t, s, func(raw []byte) { deliver(raw) }) // the answer arrives while the poller IDLEs
 	cancel()
 	<-done
 

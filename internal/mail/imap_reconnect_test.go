@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-imap/v2/imapclient"
-
 	"andon/internal/domain"
 	"andon/internal/mail/imap"
 	"andon/internal/mail/mailtest"
@@ -81,22 +79,7 @@ func TestIMAPReconnectsAfterDroppedConnection(t *testing.T) {
 	addr := px.ln.Addr().(*net.TCPAddr)
 	s := newStack(t, "127.0.0.1", addr.Port)
 
-	c, err := imapclient.DialInsecure(fmt.Sprintf("%s:%d", dc.Host, dc.Port), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Login("support", "imap-pw").Wait(); err != nil {
-		t.Fatal(err)
-	}
-	deliver := func(raw []byte) {
-		cmd := c.Append("INBOX", int64(len(raw)), nil)
-		cmd.Write(raw)
-		cmd.Close()
-		if _, err := cmd.Wait(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	deliver := imapDeliverer(t, imapLogin(t, dc.Host, dc.Port))
 	stored := func(n int) func() bool {
 		return func() bool { got, _ := s.db.CountInboundMail(context.Background()); return got == n }
 	}
@@ -143,22 +126,7 @@ func TestIMAPOverTLSAndSTARTTLS(t *testing.T) {
 	if _, err := s.svc.UpdateMailbox(ctx, s.mb.ID, domain.MailboxInput{IMAPTLS: ptr(domain.TLSImplicit)}); err != nil {
 		t.Fatal(err)
 	}
-	c, err := imapclient.DialInsecure(fmt.Sprintf("%s:%d", dc.Host, dc.Port), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Login("support", "imap-pw").Wait(); err != nil {
-		t.Fatal(err)
-	}
-	deliver := func(raw []byte) {
-		cmd := c.Append("INBOX", int64(len(raw)), nil)
-		cmd.Write(raw)
-		cmd.Close()
-		if _, err := cmd.Wait(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	deliver := imapDeliverer(t, imapLogin(t, dc.Host, dc.Port))
 	run := func(want int) {
 		t.Helper()
 		pctx, cancel := context.WithCancel(ctx)
