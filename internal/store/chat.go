@@ -327,17 +327,6 @@ func (db *DB) EndIdleChats(ctx context.Context, before time.Time) ([]int64, erro
 	return ended, nil
 }
 
-// chatRepliesByEmail reports whether agents' replies on a chat ticket go to
-// the customer by email: the chat was taken while no agent was available.
-func (tx *Tx) chatRepliesByEmail(ctx context.Context, ticketID int64) (bool, error) {
-	var offline bool
-	err := tx.queryRow(ctx, `SELECT offline FROM chat_sessions WHERE ticket_id = ?`, ticketID).Scan(&offline)
-	if isNoRows(err) {
-		return false, nil
-	}
-	return offline, err
-}
-
 // EnqueueChatTranscript queues the visitor's chat ticket as an email to
 // address (rate-limited: at most 3 a day per address).
 func (db *DB) EnqueueChatTranscript(ctx context.Context, visitorID string, ticketID int64, address string) error {

@@ -87,7 +87,7 @@ func (tx *Tx) EnqueueMail(ctx context.Context, o *domain.OutboxMessage) (int64, 
 // mailbox the ticket came in on and the Message-IDs seen so far.
 type TicketMailContext struct {
 	MailboxID  *int64
-	InReplyTo  string   // the customer's latest message
+	InReplyTo  string   // the customer's latest message, else our latest
 	References []string // oldest first, at most 10
 }
 
@@ -104,6 +104,11 @@ func (tx *Tx) TicketMailContext(ctx context.Context, ticketID int64) (*TicketMai
 	}
 	c.MailboxID = idPtr(mb)
 	err = tx.queryRow(ctx, `SELECT message_id FROM mail_threads WHERE ticket_id = ? AND direction = 'inbound' ORDER BY created_at DESC, message_id LIMIT 1`, ticketID).Scan(&c.InReplyTo)
+	if isNoRows(err) {
+		// No mail from the customer (portal, chat, phone): answer our own
+		// latest message to them, so their mail client threads the replies.
+		err = tx.queryRow(ctx, `SELECT message_id FROM mail_outbox WHERE ticket_id = ? AND kind <> 'notify' ORDER BY id DESC LIMIT 1`, ticketID).Scan(&c.InReplyTo)
+	}
 	if err != nil && !isNoRows(err) {
 		return nil, err
 	}
@@ -122,51 +127,9 @@ func (tx *Tx) TicketMailContext(ctx context.Context, ticketID int64) (*TicketMai
 	return c, rows.Err()
 }
 
-// enqueueReplyMail queues an agent's public reply on an email ticket. Called
-// by Tx.AddEntry, so the entry and its email commit together.
-func (tx *Tx) enqueueReplyMail(ctx context.Context, t *domain.Ticket, entryID int64, n domain.NewEntry) error {
-	if n.Kind != domain.EntryMessage || n.Direction != domain.Outbound || n.Actor.UserID == 0 {
-		return nil
-	}
-	switch t.Channel {
-	case domain.ChannelEmail:
-	case domain.ChannelChat:
-		// A chat taken while no agent was available: the answer goes by email (chat.go).
-		if byMail, err := tx.chatRepliesByEmail(ctx, t.ID); err != nil || !byMail {
-			return err
-		}
-	default:
-		return nil
-	}
-	to, err := tx.TicketRequesterEmail(ctx, t.ID)
-	if err != nil || to == "" {
-		return err
-	}
-	mc, err := tx.TicketMailContext(ctx, t.ID)
-	if err != nil {
-		return err
-	}
-	ticketID := t.ID
-	o := &domain.OutboxMessage{
-		Kind: domain.OutboxReply, TicketID: &ticketID, EntryID: &entryID, MailboxID: mc.MailboxID,
-		To: []string{to}, Cc: metaAddrs(n.Meta, "cc"), Bcc: metaAddrs(n.Meta, "bcc"),
-		Subject: ReplySubject(t.Subject, t.ID), Body: n.Body, InReplyTo: mc.InReplyTo, References: mc.References,
-	}
-	_, err = tx.EnqueueMail(ctx, o)
-	return err
-}
-
-// ReplySubject is "Re: subject [#1042]", without doubling either part.
+// ReplySubject is "Re: subject [#1042]" (domain.ReplySubject).
 func ReplySubject(subject string, ticketID int64) string {
-	s := strings.TrimSpace(subject)
-	ref := fmt.Sprintf("[#%d]", ticketID)
-	if !strings.Contains(s, ref) {
-		s += " " + ref
-	}
-	if l := strings.ToLower(s); !strings.HasPrefix(l, "re:") {
-		s = "Re: " + s
-	}
-	return s
+	return domain.ReplySubject(subject, ticketID)
 }
 
 func metaAddrs(meta map[string]any, key string) []string {

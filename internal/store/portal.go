@@ -244,8 +244,9 @@ func (db *DB) CustomerTicket(ctx context.Context, contactID, ticketID int64) (*d
 	return t, files, nil
 }
 
-// CreatePortalTicket opens a ticket from the portal form with its files, and
-// marks the visitor's article views as not having answered the question.
+// CreatePortalTicket opens a ticket from the portal form with its files,
+// queues the acknowledgement email, and marks the visitor's article views
+// as not having answered the question.
 func (db *DB) CreatePortalTicket(ctx context.Context, n domain.NewTicket, files []domain.NewAttachment, visitor string) (*domain.Ticket, error) {
 	n.Channel = domain.ChannelPortal
 	if err := n.Validate(); err != nil {
@@ -265,6 +266,9 @@ func (db *DB) CreatePortalTicket(ctx context.Context, n domain.NewTicket, files 
 			return err
 		}
 		if err := tx.addAttachments(ctx, id, entryID, files); err != nil {
+			return err
+		}
+		if err := tx.enqueueAck(ctx, id, n.Subject); err != nil {
 			return err
 		}
 		return tx.markDeflectionsFailed(ctx, visitor, id)

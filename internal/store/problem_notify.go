@@ -22,12 +22,26 @@ type NotifySkip struct {
 	Reason   string `json:"reason"`
 }
 
-// NotifyResult reports a proactive notification.
+// NotifyUnreachable is a linked customer no notice could reach: no live
+// channel and no email address. Nothing was written or queued for them.
+type NotifyUnreachable struct {
+	TicketID  int64  `json:"ticket_id"`
+	ContactID int64  `json:"contact_id"`
+	Name      string `json:"name"`
+	Reason    string `json:"reason"` // the routing rule's sentence
+}
+
+// NotifyResult reports a proactive notification. Notified counts tickets
+// whose customer was actually reached; ByChannel splits it by the way
+// they were reached ("email": mails queued, "chat": live chats).
 type NotifyResult struct {
-	CountermeasureID int64        `json:"countermeasure_id"`
-	Notified         int          `json:"notified"`
-	EntryIDs         []int64      `json:"entry_ids"`
-	Skipped          []NotifySkip `json:"skipped"`
+	CountermeasureID int64               `json:"countermeasure_id"`
+	Notified         int                 `json:"notified"`
+	ByChannel        map[string]int      `json:"by_channel"`
+	Emailed          int                 `json:"emailed"` // outbox rows queued
+	EntryIDs         []int64             `json:"entry_ids"`
+	Skipped          []NotifySkip        `json:"skipped"` // every ticket not notified, unreachable ones included
+	Unreachable      []NotifyUnreachable `json:"unreachable"`
 }
 
 // DefaultNoticeTemplate is used when the agent gives none.
@@ -40,8 +54,9 @@ You should not meet this problem again. If you do, just reply and we will look a
 {{agent_name}}`
 
 // NotifyProblem adds an outbound public message, rendered from the
-// template, to every linked ticket over the ticket's own channel (a phone
-// ticket is answered by email when the customer has an address). Each
+// template, to every linked ticket, routed like a reply (domain.RouteMessage:
+// a live chat, else email to the customer's address). Customers the rule
+// cannot reach get nothing and are listed in Unreachable. Each
 // notice is recorded so a customer is never told twice about the same
 // countermeasure unless forced. One transaction: all or nothing.
 func (db *DB) NotifyProblem(ctx context.Context, problemID int64, req NotifyRequest, by domain.Actor) (*NotifyResult, error) {
@@ -84,7 +99,8 @@ func (db *DB) NotifyProblem(ctx context.Context, problemID int64, req NotifyRequ
 	if _, err := domain.RenderNotice(tpl, vars(&domain.Ticket{})); err != nil {
 		return nil, err
 	}
-	res := &NotifyResult{CountermeasureID: cm.ID, EntryIDs: []int64{}, Skipped: []NotifySkip{}}
+	res := &NotifyResult{CountermeasureID: cm.ID, ByChannel: map[string]int{}, EntryIDs: []int64{}, Skipped: []NotifySkip{},
+		Unreachable: []NotifyUnreachable{}}
 	var statusChanged []int64
 	err = db.Update(ctx, func(tx *Tx) error {
 		for _, t := range p.Tickets {
@@ -96,19 +112,24 @@ func (db *DB) NotifyProblem(ctx context.Context, problemID int64, req NotifyRequ
 				res.Skipped = append(res.Skipped, NotifySkip{TicketID: t.ID, Reason: "already notified about this countermeasure"})
 				continue
 			}
-			ch := t.Channel
-			if ch == domain.ChannelPhone {
-				if t.Requester == nil || t.Requester.Email() == "" {
-					res.Skipped = append(res.Skipped, NotifySkip{TicketID: t.ID, Reason: "phone ticket and no email address: call the customer"})
-					continue
+			route, err := tx.MessageRoute(ctx, t.ID, domain.SendNotice)
+			if err != nil {
+				return err
+			}
+			if route.Unreachable {
+				u := NotifyUnreachable{TicketID: t.ID, ContactID: t.RequesterID, Reason: route.Note}
+				if t.Requester != nil {
+					u.Name = t.Requester.DisplayName()
 				}
-				ch = domain.ChannelEmail
+				res.Unreachable = append(res.Unreachable, u)
+				res.Skipped = append(res.Skipped, NotifySkip{TicketID: t.ID, Reason: route.Note})
+				continue
 			}
 			body, err := domain.RenderNotice(tpl, vars(t))
 			if err != nil {
 				return err
 			}
-			n := domain.NewEntry{TicketID: t.ID, Kind: domain.EntryMessage, Channel: ch, Direction: domain.Outbound, Body: body, Actor: by,
+			n := domain.NewEntry{TicketID: t.ID, Kind: domain.EntryMessage, Direction: domain.Outbound, Body: body, Actor: by,
 				Meta: map[string]any{"notice": true, "problem_id": p.ID, "countermeasure_id": cm.ID}}
 			if err := n.Validate(); err != nil {
 				return err
@@ -117,14 +138,8 @@ func (db *DB) NotifyProblem(ctx context.Context, problemID int64, req NotifyRequ
 			if err != nil {
 				return err
 			}
-			if ch != t.Channel {
-				// AddEntry queues mail by the ticket's channel; a phone
-				// ticket's notice goes by email, so queue it here.
-				asMail := *t
-				asMail.Channel = ch
-				if err := tx.enqueueReplyMail(ctx, &asMail, id, n); err != nil {
-					return err
-				}
+			if err := res.count(ctx, tx, id, route); err != nil {
+				return err
 			}
 			if changed {
 				statusChanged = append(statusChanged, t.ID)
@@ -133,7 +148,6 @@ func (db *DB) NotifyProblem(ctx context.Context, problemID int64, req NotifyRequ
 				p.ID, cm.ID, t.ID, id, ms(db.Now())); err != nil {
 				return err
 			}
-			res.Notified++
 			res.EntryIDs = append(res.EntryIDs, id)
 		}
 		if res.Notified == 0 {
@@ -158,4 +172,24 @@ func (db *DB) NotifyProblem(ctx context.Context, problemID int64, req NotifyRequ
 		db.publish(domain.Change{Kind: domain.ChangeProblemUpdated, UserID: by.UserID, Data: map[string]int64{"problem_id": p.ID}})
 	}
 	return res, nil
+}
+
+// count adds what one notice actually did: the mail rows queued for its
+// entry and the live chat it appeared in.
+func (res *NotifyResult) count(ctx context.Context, tx *Tx, entryID int64, r domain.Route) error {
+	var mails int
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM mail_outbox WHERE entry_id = ?`, entryID).Scan(&mails); err != nil {
+		return err
+	}
+	res.Emailed += mails
+	if mails > 0 {
+		res.ByChannel[string(domain.ChannelEmail)]++
+	}
+	if r.ByChat() {
+		res.ByChannel[string(domain.ChannelChat)]++
+	}
+	if mails > 0 || r.ByChat() {
+		res.Notified++
+	}
+	return nil
 }

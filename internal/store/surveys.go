@@ -144,8 +144,8 @@ func (db *DB) OfferSurvey(ctx context.Context, ticketID int64, subject string, b
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil // offered already (another node)
 		}
-		to, err := tx.TicketRequesterEmail(ctx, ticketID)
-		if err != nil || to == "" {
+		route, err := tx.MessageRoute(ctx, ticketID, domain.SendSurvey)
+		if err != nil || !route.ByEmail() {
 			return err
 		}
 		mc, err := tx.TicketMailContext(ctx, ticketID)
@@ -156,7 +156,7 @@ func (db *DB) OfferSurvey(ctx context.Context, ticketID int64, subject string, b
 		// Kind "ack": the outbox has no survey kind yet; an ack threads
 		// with the ticket, so a reply to the survey lands on it.
 		_, err = tx.EnqueueMail(ctx, &domain.OutboxMessage{
-			Kind: domain.OutboxAck, TicketID: &id, MailboxID: mc.MailboxID, To: []string{to},
+			Kind: domain.OutboxAck, TicketID: &id, MailboxID: mc.MailboxID, To: []string{route.Email},
 			Subject: subject, Body: body(ticketID), InReplyTo: mc.InReplyTo, References: mc.References,
 		})
 		queued = err == nil

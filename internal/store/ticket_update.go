@@ -254,6 +254,11 @@ func (tx *Tx) AddEntry(ctx context.Context, n domain.NewEntry) (int64, bool, err
 	if n.Actor.ContactID != 0 {
 		cid = &n.Actor.ContactID
 	}
+	route, err := tx.entryRoute(ctx, t, n)
+	if err != nil {
+		return 0, false, err
+	}
+	meta = withDelivery(meta, route)
 	id, err := tx.insertEntry(ctx, n.TicketID, n.Kind, ch, n.Direction, uid, cid, n.Body, meta, now)
 	if err != nil {
 		if isFKViolation(err) {
@@ -261,8 +266,8 @@ func (tx *Tx) AddEntry(ctx context.Context, n domain.NewEntry) (int64, bool, err
 		}
 		return 0, false, err
 	}
-	// Email channel: an agent's public reply is queued for sending in this transaction.
-	if err := tx.enqueueReplyMail(ctx, t, id, n); err != nil {
+	// An agent's message is mailed in this transaction when its route says so.
+	if err := tx.enqueueRouted(ctx, t, id, n, route); err != nil {
 		return 0, false, err
 	}
 	sets := []string{"updated_at = ?"}

@@ -22,13 +22,13 @@ const (
 
 // Settings keys for the acknowledgement template.
 const (
-	SettingAckSubject = "mail.ack_subject"
-	SettingAckBody    = "mail.ack_body"
-	DefaultAckBody    = "Hello {{name}},\n\nthank you for your message. We have opened ticket **{{ticket}}** and will get back to you soon.\n\nPlease keep {{ticket}} in the subject if you write again."
+	SettingAckSubject = domain.SettingAckSubject
+	SettingAckBody    = domain.SettingAckBody
+	DefaultAckBody    = domain.DefaultAckBody
 )
 
 // AutoReplyLimit is how many acknowledgements one address gets per hour.
-const AutoReplyLimit = 3
+const AutoReplyLimit = domain.AckLimitPerHour
 
 // Input is one raw message as received.
 type Input struct {

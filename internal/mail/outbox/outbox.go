@@ -201,10 +201,8 @@ func (s *Sender) send(ctx context.Context, o *domain.OutboxMessage) error {
 			return err
 		}
 	}
-	if o.Kind == domain.OutboxNotify && o.TicketID != nil && s.BaseURL != "" {
-		c := *o
-		c.Body += fmt.Sprintf("\n\n[Open ticket #%d](%s/tickets/%d)", *o.TicketID, strings.TrimRight(s.BaseURL, "/"), *o.TicketID)
-		o = &c
+	if o, err = s.withLink(ctx, o); err != nil {
+		return err
 	}
 	raw, err := Build(o, mb, render.BrandFrom(settings), files...)
 	if err != nil {
@@ -212,6 +210,31 @@ func (s *Sender) send(ctx context.Context, o *domain.OutboxMessage) error {
 	}
 	rcpts := append(append(append([]string{}, o.To...), o.Cc...), o.Bcc...)
 	return s.deliver(ctx, mb, rcpts, raw)
+}
+
+// withLink adds the link under the text: agents' notifications open the
+// ticket in the workspace; mail to a customer about a portal ticket opens
+// it in the portal, where the whole conversation is.
+func (s *Sender) withLink(ctx context.Context, o *domain.OutboxMessage) (*domain.OutboxMessage, error) {
+	if o.TicketID == nil || s.BaseURL == "" {
+		return o, nil
+	}
+	base, id := strings.TrimRight(s.BaseURL, "/"), *o.TicketID
+	c := *o
+	switch o.Kind {
+	case domain.OutboxNotify:
+		c.Body += fmt.Sprintf("\n\n[Open ticket #%d](%s/tickets/%d)", id, base, id)
+	case domain.OutboxReply, domain.OutboxAck:
+		t, err := s.DB.Ticket(ctx, id)
+		if domain.IsNotFound(err) {
+			return o, nil
+		}
+		if err != nil || t.Channel != domain.ChannelPortal {
+			return o, err
+		}
+		c.Body += fmt.Sprintf("\n\n[View your request #%d and answer it in the portal](%s%s)", id, base, domain.PortalTicketPath(id))
+	}
+	return &c, nil
 }
 
 // Build renders an outbox row into an RFC 5322 message; files become
