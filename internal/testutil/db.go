@@ -136,3 +136,16 @@ func Cleanup() {
 	defer a.Close()
 	_, _ = a.ExecContext(context.Background(), `DROP DATABASE IF EXISTS `+templateName()+` WITH (FORCE)`)
 }
+
+// Main runs a package's tests, then the given clean-ups and Cleanup, and
+// exits with the tests' status. Use it as the whole of TestMain:
+//
+//	func TestMain(m *testing.M) { testutil.Main(m) }
+func Main(m *testing.M, after ...func()) {
+	code := m.Run()
+	for _, f := range after {
+		f()
+	}
+	Cleanup()
+	os.Exit(code)
+}
