@@ -149,3 +149,21 @@ func Main(m *testing.M, after ...func()) {
 	Cleanup()
 	os.Exit(code)
 }
+
+// NeedPostgres returns the test cluster's admin URL. Without one the test is
+// skipped, except on CI (CI=true), where a missing cluster fails it so a
+// comparison against PostgreSQL cannot silently stop running. A run that is
+// SQLite-only on purpose (make test-sqlite) says so with
+// ANDON_TEST_SQLITE_ONLY=1; the PostgreSQL run covers these tests.
+func NeedPostgres(t testing.TB) string {
+	t.Helper()
+	if u := PostgresURL(); u != "" {
+		return u
+	}
+	msg := "needs PostgreSQL: set ANDON_TEST_POSTGRES_URL (scripts/with-postgres.sh does)"
+	if os.Getenv("CI") == "true" && os.Getenv("ANDON_TEST_SQLITE_ONLY") != "1" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
