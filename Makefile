@@ -28,7 +28,7 @@ tools:
 
 test-sqlite:
 	@echo "== tests on SQLite =="
-	$(GO) test $(TEST_FLAGS) $(PKGS)
+	ANDON_TEST_SQLITE_ONLY=1 $(GO) test $(TEST_FLAGS) $(PKGS)
 
 test-postgres:
 	@echo "== tests on PostgreSQL =="

@@ -14,11 +14,7 @@ import (
 	"andon/internal/testutil"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testutil.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testutil.Main(m) }
 
 // TestSeedWritesConsistentTickets checks what the bulk path writes: the
 // same rules the normal store enforces (statuses, customers, timelines).

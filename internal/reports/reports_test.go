@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"net/url"
-	"os"
 	"reflect"
 	"strconv"
 	"testing"
@@ -17,11 +16,7 @@ import (
 	"andon/internal/testutil"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testutil.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testutil.Main(m) }
 
 // world is a small hand-built history; every expected figure in the tests
 // below is worked out by hand from it.

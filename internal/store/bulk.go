@@ -26,7 +26,7 @@ func (db *DB) BulkUpdateTickets(ctx context.Context, ids []int64, b BulkUpdate, 
 	if err := v.Err(); err != nil {
 		return 0, err
 	}
-	if err := validateUpdate(&b.Update); err != nil {
+	if err := b.Update.Validate(); err != nil {
 		return 0, err
 	}
 	var changed []int64

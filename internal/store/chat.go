@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"andon/internal/domain"
+	"andon/internal/settings"
 )
 
 // Live chat storage: visitors, chat sessions (one per chat ticket), client
@@ -346,12 +347,12 @@ func (db *DB) EnqueueChatTranscript(ctx context.Context, visitorID string, ticke
 	if err != nil {
 		return err
 	}
-	brand, err := db.Setting(ctx, "brand.name", "Andon")
+	brand, err := settings.Brand(ctx, db)
 	if err != nil {
 		return err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Your chat with %s (%s)\n\n", brand, t.Ref())
+	fmt.Fprintf(&b, "Your chat with %s (%s)\n\n", brand.Name, t.Ref())
 	for _, m := range msgs {
 		who := "You"
 		if m.From == "agent" {

@@ -38,7 +38,7 @@ func (db *DB) UpdateTicketClassified(ctx context.Context, id int64, u domain.Tic
 	if c.Empty() {
 		return db.UpdateTicket(ctx, id, u, by)
 	}
-	if err := validateUpdate(&u); err != nil {
+	if err := u.Validate(); err != nil {
 		return nil, err
 	}
 	var changed, classified bool
@@ -88,7 +88,7 @@ func (tx *Tx) ClassifyTicket(ctx context.Context, id int64, demand *domain.Deman
 	if demand != nil {
 		newDemand = *demand
 	}
-	if reasonID != nil && *reasonID != 0 && !sameID(t.FailureReasonID, reasonID) {
+	if reasonID != nil && *reasonID != 0 && !domain.SameID(t.FailureReasonID, reasonID) {
 		if newDemand == domain.DemandValue && demand != nil {
 			return false, nil, &domain.Error{Code: domain.EInvalid, Message: "a failure reason needs failure demand",
 				Fields: map[string]string{"failure_reason_id": "only failure demand has a failure reason"}}
@@ -108,7 +108,7 @@ func (tx *Tx) ClassifyTicket(ctx context.Context, id int64, demand *domain.Deman
 			reasonID = &zero // value demand has no failure reason
 		}
 	}
-	if reasonID != nil && !sameID(t.FailureReasonID, zeroNil(reasonID)) {
+	if reasonID != nil && !domain.SameID(t.FailureReasonID, zeroNil(reasonID)) {
 		from, err := tx.reasonLabel(ctx, t.FailureReasonID)
 		if err != nil {
 			return false, nil, err
@@ -125,7 +125,7 @@ func (tx *Tx) ClassifyTicket(ctx context.Context, id int64, demand *domain.Deman
 		}
 		changed = true
 	}
-	if problemID != nil && !sameID(t.ProblemID, zeroNil(problemID)) {
+	if problemID != nil && !domain.SameID(t.ProblemID, zeroNil(problemID)) {
 		if *problemID == 0 {
 			if err := tx.UnlinkTicket(ctx, *t.ProblemID, id, by); err != nil {
 				return false, nil, err

@@ -54,18 +54,18 @@ func (db *DB) UpdateProblem(ctx context.Context, id int64, u domain.ProblemUpdat
 			sets, args = append(sets, "description = ?"), append(args, *u.Description)
 			events = append(events, domain.Event{Field: "description", From: domain.Preview(p.Description), To: domain.Preview(*u.Description)})
 		}
-		if u.StageID != nil && !sameID(p.StageID, zeroNil(u.StageID)) {
+		if u.StageID != nil && !domain.SameID(p.StageID, zeroNil(u.StageID)) {
 			from, to := tx.stageName(ctx, p.StageID), tx.stageName(ctx, zeroNil(u.StageID))
 			sets, args = append(sets, "stage_id = ?"), append(args, nullID(u.StageID))
 			events = append(events, domain.Event{Field: "stage", From: from, To: to})
 		}
-		if u.OwnerUserID != nil && !sameID(p.OwnerUserID, zeroNil(u.OwnerUserID)) {
+		if u.OwnerUserID != nil && !domain.SameID(p.OwnerUserID, zeroNil(u.OwnerUserID)) {
 			from, _ := tx.userName(ctx, p.OwnerUserID)
 			to, _ := tx.userName(ctx, zeroNil(u.OwnerUserID))
 			sets, args = append(sets, "owner_user_id = ?"), append(args, nullID(u.OwnerUserID))
 			events = append(events, domain.Event{Field: "owner", From: from, To: to})
 		}
-		if u.OwnerTeamID != nil && !sameID(p.OwnerTeamID, zeroNil(u.OwnerTeamID)) {
+		if u.OwnerTeamID != nil && !domain.SameID(p.OwnerTeamID, zeroNil(u.OwnerTeamID)) {
 			from, _ := tx.teamName(ctx, p.OwnerTeamID)
 			to, _ := tx.teamName(ctx, zeroNil(u.OwnerTeamID))
 			sets, args = append(sets, "owner_team_id = ?"), append(args, nullID(u.OwnerTeamID))
@@ -234,7 +234,7 @@ func (db *DB) UpdateCountermeasure(ctx context.Context, id int64, u domain.Count
 			events = append(events, domain.Event{Field: "countermeasure", From: label, To: domain.Preview(*u.What)})
 			label = domain.Preview(*u.What)
 		}
-		if u.OwnerUserID != nil && !sameID(c.OwnerUserID, zeroNil(u.OwnerUserID)) {
+		if u.OwnerUserID != nil && !domain.SameID(c.OwnerUserID, zeroNil(u.OwnerUserID)) {
 			from, _ := tx.userName(ctx, c.OwnerUserID)
 			to, _ := tx.userName(ctx, zeroNil(u.OwnerUserID))
 			sets, args = append(sets, "owner_user_id = ?"), append(args, nullID(u.OwnerUserID))

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 
@@ -11,12 +10,7 @@ import (
 	"andon/internal/testutil"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	closeBenchDB()
-	testutil.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testutil.Main(m, closeBenchDB) }
 
 func newTicket(t *testing.T, db *store.DB, subject, body, email string, tags ...string) *domain.Ticket {
 	t.Helper()

@@ -9,7 +9,7 @@ import (
 
 // UpdateTicket applies u, recording one event entry per changed field.
 func (db *DB) UpdateTicket(ctx context.Context, id int64, u domain.TicketUpdate, by domain.Actor) (*domain.Ticket, error) {
-	if err := validateUpdate(&u); err != nil {
+	if err := u.Validate(); err != nil {
 		return nil, err
 	}
 	changed := false
@@ -25,27 +25,6 @@ func (db *DB) UpdateTicket(ctx context.Context, id int64, u domain.TicketUpdate,
 		db.publish(domain.Change{Kind: domain.ChangeTicketUpdated, TicketID: id, UserID: by.UserID})
 	}
 	return db.Ticket(ctx, id)
-}
-
-func validateUpdate(u *domain.TicketUpdate) error {
-	v := domain.Validation{}
-	if u.Subject != nil {
-		s := strings.TrimSpace(*u.Subject)
-		u.Subject = &s
-		v.Check(s != "", "subject", "required")
-		v.Check(len([]rune(s)) <= domain.MaxSubjectLen, "subject", "at most 250 characters")
-	}
-	if u.Status != nil {
-		v.Check(u.Status.Valid(), "status", "must be one of new, open, pending, on_hold, solved, closed")
-	}
-	if u.Priority != nil {
-		v.Check(u.Priority.Valid(), "priority", "must be one of low, normal, high, urgent")
-	}
-	if u.Tags != nil {
-		tags := domain.NormalizeTags(*u.Tags, "tags", v)
-		u.Tags = &tags
-	}
-	return v.Err()
 }
 
 // UpdateTicket is the in-transaction form. It reports whether anything changed.
@@ -77,7 +56,7 @@ func (tx *Tx) UpdateTicket(ctx context.Context, id int64, u domain.TicketUpdate,
 		sets, args = append(sets, "priority = ?"), append(args, u.Priority.Rank())
 		events = append(events, domain.Event{Field: "priority", From: string(t.Priority), To: string(*u.Priority)})
 	}
-	if newID, ok := refChange(u.ClearAssignee, u.AssigneeID, t.AssigneeID); ok {
+	if newID, ok := domain.RefChange(u.ClearAssignee, u.AssigneeID, t.AssigneeID); ok {
 		from, _ := tx.userName(ctx, t.AssigneeID)
 		to, _ := tx.userName(ctx, newID)
 		sets, args = append(sets, "assignee_id = ?"), append(args, nullID(newID))
@@ -86,7 +65,7 @@ func (tx *Tx) UpdateTicket(ctx context.Context, id int64, u domain.TicketUpdate,
 			return false, err
 		}
 	}
-	if newID, ok := refChange(u.ClearTeam, u.TeamID, t.TeamID); ok {
+	if newID, ok := domain.RefChange(u.ClearTeam, u.TeamID, t.TeamID); ok {
 		from, _ := tx.teamName(ctx, t.TeamID)
 		to, _ := tx.teamName(ctx, newID)
 		sets, args = append(sets, "team_id = ?"), append(args, nullID(newID))
@@ -122,15 +101,16 @@ func (tx *Tx) UpdateTicket(ctx context.Context, id int64, u domain.TicketUpdate,
 	return true, nil
 }
 
-// statusChange returns the SET clauses for moving t to status s: solving
-// stamps solved_at; leaving solved or closed for an active status is a reopen.
+// statusChange returns the SET clauses for moving t to status s, with the
+// effects domain.MoveStatus decides.
 func statusChange(t *domain.Ticket, s domain.Status, now int64) ([]string, []any) {
 	sets := []string{"status = ?"}
 	args := []any{s}
-	switch {
-	case s == domain.StatusSolved && t.Status != domain.StatusClosed:
+	m := domain.MoveStatus(t.Status, s)
+	if m.StampSolved {
 		sets, args = append(sets, "solved_at = ?"), append(args, now)
-	case t.Status.Resolved() && !s.Resolved():
+	}
+	if m.Reopen {
 		sets = append(sets, "reopen_count = reopen_count + 1", "solved_at = NULL")
 	}
 	return sets, args
@@ -165,27 +145,6 @@ func (tx *Tx) teamName(ctx context.Context, id *int64) (string, error) {
 	var n string
 	err := tx.queryRow(ctx, `SELECT name FROM teams WHERE id = ?`, *id).Scan(&n)
 	return n, err
-}
-
-// refChange resolves an update of an optional reference (assignee, team):
-// clear or an id of 0 unsets it. It reports the new value and whether it
-// differs from current; a field the update leaves alone never changes.
-func refChange(clear bool, requested, current *int64) (*int64, bool) {
-	if !clear && requested == nil {
-		return nil, false
-	}
-	var next *int64
-	if !clear && *requested != 0 {
-		next = requested
-	}
-	return next, !sameID(current, next)
-}
-
-func sameID(a, b *int64) bool {
-	if a == nil || b == nil {
-		return a == nil && b == nil
-	}
-	return *a == *b
 }
 
 func sortStrings(s []string) {
@@ -230,16 +189,7 @@ func (tx *Tx) AddEntry(ctx context.Context, n domain.NewEntry) (int64, bool, err
 		return 0, false, err
 	}
 	now := tx.db.Now()
-	ch := n.Channel
-	if ch == "" {
-		ch = t.Channel
-		if n.Kind == domain.EntryCall {
-			ch = domain.ChannelPhone
-		}
-		if n.Kind == domain.EntryNote {
-			ch = ""
-		}
-	}
+	ch := n.ChannelOn(t.Channel)
 	meta := n.Meta
 	if n.Call != nil {
 		if meta == nil {
@@ -272,23 +222,12 @@ func (tx *Tx) AddEntry(ctx context.Context, n domain.NewEntry) (int64, bool, err
 	}
 	sets := []string{"updated_at = ?"}
 	args := []any{ms(now)}
-	if n.Kind != domain.EntryNote && n.Body != "" {
+	if n.UpdatesPreview() {
 		sets, args = append(sets, "preview = ?"), append(args, domain.Preview(n.Body))
 	}
-	newStatus := t.Status
-	customer := n.Actor.ContactID != 0 || (n.Kind == domain.EntryMessage && n.Direction == domain.Inbound)
-	agentPublic := n.Actor.UserID != 0 && (n.Kind == domain.EntryMessage || n.Kind == domain.EntryCall) && n.Direction == domain.Outbound
-	switch {
-	case customer && (t.Status.Resolved() || t.Status == domain.StatusPending):
-		newStatus = domain.StatusOpen
-	case agentPublic && t.Status == domain.StatusNew:
-		newStatus = domain.StatusOpen
-	}
-	if agentPublic && t.FirstResponseAt == nil {
+	newStatus := n.StatusAfter(t.Status)
+	if n.AgentPublicReply() && t.FirstResponseAt == nil {
 		sets, args = append(sets, "first_response_at = ?"), append(args, ms(now))
-	}
-	if n.Status != "" {
-		newStatus = n.Status
 	}
 	if newStatus != t.Status {
 		s, a := statusChange(t, newStatus, ms(now))

@@ -3,34 +3,14 @@ package store
 import (
 	"context"
 	"database/sql"
-	"strings"
 	"time"
 
 	"andon/internal/domain"
 )
 
-// NewUser is what it takes to create an agent account.
-type NewUser struct {
-	Email        string
-	Name         string
-	Role         domain.Role
-	PasswordHash string // may be empty for an invited agent
-}
-
-// Validate normalizes and checks a new user.
-func (n *NewUser) Validate() error {
-	v := domain.Validation{}
-	if e, ok := domain.NormalizeEmail(n.Email); ok {
-		n.Email = e
-	} else {
-		v.Add("email", "not a valid email address")
-	}
-	n.Name = strings.TrimSpace(n.Name)
-	v.Check(n.Name != "", "name", "required")
-	v.Check(len(n.Name) <= 200, "name", "at most 200 characters")
-	v.Check(n.Role.Valid(), "role", "must be admin, agent or collaborator")
-	return v.Err()
-}
+// NewUser is what it takes to create an agent account; its rules live in
+// domain. Kept so existing callers compile unchanged.
+type NewUser = domain.NewUser
 
 const userCols = `id, email, name, role, active, created_at`
 
@@ -147,11 +127,8 @@ func (db *DB) SetUserActive(ctx context.Context, userID int64, active bool) erro
 
 // UpdateUser changes an account's name and role.
 func (db *DB) UpdateUser(ctx context.Context, userID int64, name string, role domain.Role) error {
-	v := domain.Validation{}
-	name = strings.TrimSpace(name)
-	v.Check(name != "", "name", "required")
-	v.Check(role.Valid(), "role", "must be admin, agent or collaborator")
-	if err := v.Err(); err != nil {
+	name, err := domain.UserEdit(name, role)
+	if err != nil {
 		return err
 	}
 	return db.Update(ctx, func(tx *Tx) error {
@@ -161,15 +138,12 @@ func (db *DB) UpdateUser(ctx context.Context, userID int64, name string, role do
 
 // CreateTeam creates a team; EConflict if the name is taken.
 func (db *DB) CreateTeam(ctx context.Context, name string) (*domain.Team, error) {
-	name = strings.TrimSpace(name)
-	v := domain.Validation{}
-	v.Check(name != "", "name", "required")
-	v.Check(len(name) <= 100, "name", "at most 100 characters")
-	if err := v.Err(); err != nil {
+	name, err := domain.TeamName(name)
+	if err != nil {
 		return nil, err
 	}
 	t := &domain.Team{Name: name, CreatedAt: db.Now()}
-	err := db.Update(ctx, func(tx *Tx) error {
+	err = db.Update(ctx, func(tx *Tx) error {
 		var err error
 		t.ID, err = tx.insert(ctx, `INSERT INTO teams (name, created_at) VALUES (?, ?)`, name, ms(t.CreatedAt))
 		if isUniqueViolation(err) {
@@ -229,15 +203,12 @@ func (db *DB) AddTeamMember(ctx context.Context, teamID, userID int64) error {
 
 // CreateAPIToken stores the hash of a new token.
 func (db *DB) CreateAPIToken(ctx context.Context, userID int64, name, tokenHash string) (*domain.APIToken, error) {
-	name = strings.TrimSpace(name)
-	if name == "" {
-		name = "API token"
-	}
-	if len(name) > 100 {
-		return nil, &domain.Error{Code: domain.EInvalid, Message: "name too long", Fields: map[string]string{"name": "at most 100 characters"}}
+	name, err := domain.APITokenName(name)
+	if err != nil {
+		return nil, err
 	}
 	t := &domain.APIToken{UserID: userID, Name: name, CreatedAt: db.Now()}
-	err := db.Update(ctx, func(tx *Tx) error {
+	err = db.Update(ctx, func(tx *Tx) error {
 		var err error
 		t.ID, err = tx.insert(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)`, userID, name, tokenHash, ms(t.CreatedAt))
 		if isFKViolation(err) {

@@ -136,3 +136,34 @@ func Cleanup() {
 	defer a.Close()
 	_, _ = a.ExecContext(context.Background(), `DROP DATABASE IF EXISTS `+templateName()+` WITH (FORCE)`)
 }
+
+// Main runs a package's tests, then the given clean-ups and Cleanup, and
+// exits with the tests' status. Use it as the whole of TestMain:
+//
+//	func TestMain(m *testing.M) { testutil.Main(m) }
+func Main(m *testing.M, after ...func()) {
+	code := m.Run()
+	for _, f := range after {
+		f()
+	}
+	Cleanup()
+	os.Exit(code)
+}
+
+// NeedPostgres returns the test cluster's admin URL. Without one the test is
+// skipped, except on CI (CI=true), where a missing cluster fails it so a
+// comparison against PostgreSQL cannot silently stop running. A run that is
+// SQLite-only on purpose (make test-sqlite) says so with
+// ANDON_TEST_SQLITE_ONLY=1; the PostgreSQL run covers these tests.
+func NeedPostgres(t testing.TB) string {
+	t.Helper()
+	if u := PostgresURL(); u != "" {
+		return u
+	}
+	msg := "needs PostgreSQL: set ANDON_TEST_POSTGRES_URL (scripts/with-postgres.sh does)"
+	if os.Getenv("CI") == "true" && os.Getenv("ANDON_TEST_SQLITE_ONLY") != "1" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}

@@ -3,9 +3,9 @@ package web
 import (
 	"html/template"
 	"net/url"
-	"strings"
 
 	"andon/internal/domain"
+	"andon/internal/settings"
 )
 
 // PortalPage is what every customer portal template (portal_*.html, framed
@@ -37,16 +37,17 @@ type Support struct {
 	ChatURL string       // where "start a live chat" leads
 }
 
-// SupportFrom reads brand.support_email and brand.support_phone, dropping
-// values that are not a valid address or number.
-func SupportFrom(settings map[string]string) Support {
-	s := Support{ChatURL: "/help#chat"}
-	if e, ok := domain.NormalizeEmail(settings["brand.support_email"]); ok {
-		s.Email = e
-	}
-	phone := strings.TrimSpace(settings["brand.support_phone"])
-	if p, ok := domain.NormalizePhone(phone); ok {
-		s.Phone, s.PhoneTo = phone, template.URL("tel:"+p)
+// SupportOf returns the ways to reach the team that the brand carries.
+func SupportOf(b Brand) Support {
+	s := Support{ChatURL: "/help#chat", Email: b.SupportEmail, Phone: b.SupportPhone}
+	if b.SupportDial != "" {
+		s.PhoneTo = template.URL("tel:" + b.SupportDial)
 	}
 	return s
 }
+
+// SupportFrom reads brand.support_email and brand.support_phone from
+// settings already read, dropping values that are not a valid address or
+// number.
+// Deprecated: use SupportOf with settings.Brand.
+func SupportFrom(m map[string]string) Support { return SupportOf(settings.BrandFrom(m)) }

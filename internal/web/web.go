@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"andon/internal/domain"
+	"andon/internal/settings"
 )
 
 //go:embed templates/*.html
@@ -46,47 +47,23 @@ func (p *Page) Err(field string) string { return p.Errors[field] }
 // Value returns the submitted value of a form field, or "".
 func (p *Page) Value(field string) string { return p.Form.Get(field) }
 
-// Brand is the installation's name, logo and colour (settings "brand.*").
-type Brand struct {
-	Name    string
-	LogoURL string
-	Color   string // #rrggbb
-}
+// Brand is the installation's name, logo and colour. The type and its rules
+// live in domain; settings reads it.
+type Brand = domain.Brand
 
 // Defaults for an unbranded installation.
 const (
-	DefaultBrandName  = "Andon"
-	DefaultBrandColor = "#2563eb"
+	DefaultBrandName  = domain.DefaultBrandName
+	DefaultBrandColor = domain.DefaultBrandColor
 )
 
-// BrandFrom builds a Brand from the "brand." settings, falling back to the
-// defaults for empty or unsafe values.
-func BrandFrom(settings map[string]string) Brand {
-	b := Brand{Name: strings.TrimSpace(settings["brand.name"]), LogoURL: strings.TrimSpace(settings["brand.logo_url"]),
-		Color: strings.ToLower(strings.TrimSpace(settings["brand.color"]))}
-	if b.Name == "" {
-		b.Name = DefaultBrandName
-	}
-	if !ValidColor(b.Color) {
-		b.Color = DefaultBrandColor
-	}
-	if b.LogoURL != "" {
-		u, err := url.Parse(b.LogoURL)
-		if err != nil || !(u.Scheme == "https" || u.Scheme == "http" || (u.Scheme == "" && strings.HasPrefix(b.LogoURL, "/"))) {
-			b.LogoURL = ""
-		}
-	}
-	return b
-}
+// BrandFrom builds a Brand from the "brand." settings already read.
+// Deprecated: forwards to settings.BrandFrom; read with settings.Brand.
+func BrandFrom(m map[string]string) Brand { return settings.BrandFrom(m) }
 
 // ValidColor reports whether s is a #rrggbb colour.
-func ValidColor(s string) bool {
-	if len(s) != 7 || s[0] != '#' {
-		return false
-	}
-	_, err := hex.DecodeString(s[1:])
-	return err == nil
-}
+// Deprecated: forwards to domain.ValidColor.
+func ValidColor(s string) bool { return domain.ValidColor(s) }
 
 // Templates are the parsed page templates, one set per page.
 type Templates struct {

@@ -16,11 +16,7 @@ import (
 	"andon/internal/testutil"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testutil.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testutil.Main(m) }
 
 func newIngester(t testing.TB) (*ingest.Ingester, *store.DB) {
 	t.Helper()

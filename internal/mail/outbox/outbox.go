@@ -26,6 +26,7 @@ import (
 	"andon/internal/domain"
 	amail "andon/internal/mail"
 	"andon/internal/mail/render"
+	"andon/internal/settings"
 	"andon/internal/store"
 )
 
@@ -191,10 +192,11 @@ func (s *Sender) send(ctx context.Context, o *domain.OutboxMessage) error {
 	if mb.SMTPPassword, err = s.Box.Open(mb.SMTPPassword); err != nil {
 		return err
 	}
-	settings, err := s.DB.Settings(ctx, "brand.")
+	brand, err := settings.Brand(ctx, s.DB)
 	if err != nil {
 		return err
 	}
+	brand.LogoURL = brand.AbsoluteLogoURL(s.BaseURL) // an uploaded logo is a path on the site
 	var files []store.EntryFile
 	if o.EntryID != nil && o.Kind == domain.OutboxReply {
 		if files, err = s.DB.EntryFiles(ctx, *o.EntryID); err != nil {
@@ -204,7 +206,7 @@ func (s *Sender) send(ctx context.Context, o *domain.OutboxMessage) error {
 	if o, err = s.withLink(ctx, o); err != nil {
 		return err
 	}
-	raw, err := Build(o, mb, render.BrandFrom(settings), files...)
+	raw, err := Build(o, mb, brand, files...)
 	if err != nil {
 		return err
 	}
@@ -239,7 +241,7 @@ func (s *Sender) withLink(ctx context.Context, o *domain.OutboxMessage) (*domain
 
 // Build renders an outbox row into an RFC 5322 message; files become
 // attachments next to the text/HTML alternative (multipart/mixed).
-func Build(o *domain.OutboxMessage, mb *domain.Mailbox, b render.Brand, files ...store.EntryFile) ([]byte, error) {
+func Build(o *domain.OutboxMessage, mb *domain.Mailbox, b domain.Brand, files ...store.EntryFile) ([]byte, error) {
 	ref := ""
 	if o.TicketID != nil {
 		ref = "#" + strconv.FormatInt(*o.TicketID, 10)

@@ -5,37 +5,13 @@ package render
 import (
 	"bytes"
 	"html/template"
-	"regexp"
 	"strings"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
+
+	"andon/internal/domain"
 )
-
-// Brand is how outgoing mail looks, from the brand.* settings.
-type Brand struct {
-	Name    string // brand.name
-	Color   string // brand.color, a #rrggbb accent
-	LogoURL string // brand.logo_url, absolute
-	Footer  string // brand.footer
-}
-
-// BrandFrom reads the brand from settings, with safe defaults.
-func BrandFrom(settings map[string]string) Brand {
-	b := Brand{Name: settings["brand.name"], Color: settings["brand.color"], LogoURL: settings["brand.logo_url"], Footer: settings["brand.footer"]}
-	if b.Name == "" {
-		b.Name = "Support"
-	}
-	if !colorRe.MatchString(b.Color) {
-		b.Color = "#b91c1c"
-	}
-	if !strings.HasPrefix(b.LogoURL, "https://") && !strings.HasPrefix(b.LogoURL, "http://") {
-		b.LogoURL = ""
-	}
-	return b
-}
-
-var colorRe = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 
 // md renders markdown without raw HTML: agents write text, not markup.
 var md = goldmark.New(goldmark.WithExtensions(extension.Linkify, extension.Strikethrough, extension.Table))
@@ -45,24 +21,27 @@ var page = template.Must(template.New("mail").Parse(`<!DOCTYPE html>
 <body style="margin:0;padding:0;background:#f4f4f5;font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#18181b">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center" style="padding:24px 12px">
 <table role="presentation" width="600" cellpadding="0" cellspacing="0" style="max-width:600px;background:#ffffff;border-radius:6px;border-top:4px solid {{.Brand.Color}}">
-<tr><td style="padding:20px 24px 0 24px">{{if .Brand.LogoURL}}<img src="{{.Brand.LogoURL}}" alt="{{.Brand.Name}}" height="32" style="height:32px">{{else}}<strong style="color:{{.Brand.Color}};font-size:18px">{{.Brand.Name}}</strong>{{end}}</td></tr>
+<tr><td style="padding:20px 24px 0 24px">{{if .Logo}}<img src="{{.Logo}}" alt="{{.Brand.Name}}" height="32" style="height:32px">{{else}}<strong style="color:{{.Brand.Color}};font-size:18px">{{.Brand.Name}}</strong>{{end}}</td></tr>
 <tr><td style="padding:16px 24px;font-size:15px;line-height:1.5">{{.Body}}</td></tr>
 <tr><td style="padding:12px 24px 20px 24px;font-size:12px;color:#71717a;border-top:1px solid #e4e4e7">{{if .Ref}}Ticket {{.Ref}} · {{end}}{{if .Brand.Footer}}{{.Brand.Footer}}{{else}}{{.Brand.Name}}{{end}}</td></tr>
 </table></td></tr></table></body></html>`))
 
 // Render returns the text and HTML parts for markdown body. ref is the
-// ticket reference shown in the footer ("#1042"), may be empty.
-func Render(markdown string, b Brand, ref string) (text, html string, err error) {
+// ticket reference shown in the footer ("#1042"), may be empty. The logo is
+// shown only when it is an absolute URL (see domain.Brand.AbsoluteLogoURL):
+// a mail client cannot resolve a path on the site.
+func Render(markdown string, b domain.Brand, ref string) (text, html string, err error) {
 	var buf bytes.Buffer
 	if err := md.Convert([]byte(markdown), &buf); err != nil {
 		return "", "", err
 	}
 	var out bytes.Buffer
 	err = page.Execute(&out, struct {
-		Brand Brand
+		Brand domain.Brand
+		Logo  string
 		Body  template.HTML
 		Ref   string
-	}{b, template.HTML(buf.String()), ref}) // goldmark escapes raw HTML by default (no WithUnsafe)
+	}{b, b.AbsoluteLogoURL(""), template.HTML(buf.String()), ref}) // goldmark escapes raw HTML by default (no WithUnsafe)
 	if err != nil {
 		return "", "", err
 	}

@@ -3,10 +3,12 @@ package render
 import (
 	"strings"
 	"testing"
+
+	"andon/internal/settings"
 )
 
 func TestRenderEscapesHTMLAndBrands(t *testing.T) {
-	b := BrandFrom(map[string]string{"brand.name": "Acme Help", "brand.color": "#123456", "brand.logo_url": "javascript:alert(1)"})
+	b := settings.BrandFrom(map[string]string{"brand.name": "Acme Help", "brand.color": "#123456", "brand.logo_url": "javascript:alert(1)"})
 	text, html, err := Render("Hello **there**\n\n<script>alert(1)</script>\n\n- one\n- two", b, "#1042")
 	if err != nil {
 		t.Fatal(err)
