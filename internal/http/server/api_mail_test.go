@@ -167,7 +167,7 @@ func TestEmailAttachmentsAndAckTemplate(t *testing.T) {
 	if resp, body = e.as(admin, "PUT", "/api/v1/mail/settings", map[string]string{"nope": "x"}, nil); resp.StatusCode < 400 || !strings.Contains(string(body), `"nope"`) {
 		t.Errorf("unknown key: %d %s", resp.StatusCode, body)
 	}
-	raw, err := os.ReadFile("../mail/ingest/testdata/corpus/inline_cid.eml")
+	raw, err := os.ReadFile("../../mail/ingest/testdata/corpus/inline_cid.eml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -115,7 +115,7 @@ func TestAndonPanelRenders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := os.ReadFile("../web/templates/_andon.html")
+	src, err := os.ReadFile("../../web/templates/_andon.html")
 	if err != nil {
 		t.Fatal(err)
 	}
