@@ -54,9 +54,9 @@ type Limit = ratelimit.Limit
 // DefaultLimits are the production limits of each class.
 func DefaultLimits() map[Rate]Limit {
 	return map[Rate]Limit{
-		RateAPIUser:   {1200, 300},
-		RateAgentUser: {600, 120},
-		RateAddress:   {120, 60},
+		RateAPIUser:   {PerMinute: 1200, Burst: 300},
+		RateAgentUser: {PerMinute: 600, Burst: 120},
+		RateAddress:   {PerMinute: 120, Burst: 60},
 	}
 }
 
@@ -219,4 +219,9 @@ func permit(a Access, k Kind, u *domain.User) error {
 		}
 	}
 	return nil
+}
+
+// RawRoute is a route whose handler answers everything itself.
+func RawRoute(method, path string, a Access, rate Rate, h http.HandlerFunc) Route {
+	return Route{Method: method, Path: path, Access: a, Rate: rate, Kind: Raw, Handler: Plain(h)}
 }

@@ -30,8 +30,7 @@ type portalEnv struct {
 func newPortalEnv(t *testing.T) *portalEnv {
 	t.Helper()
 	db := testutil.OpenDB(t)
-	srv, url := startServer(t, Deps{DB: db, Log: slog.New(slog.NewTextHandler(testLogWriter(t), nil))},
-		func(s *Server) { s.portalState.loginMinDelay = 50 * time.Millisecond })
+	srv, url := startServer(t, Deps{DB: db, Log: slog.New(slog.NewTextHandler(testLogWriter(t), nil)), PortalLoginMinDelay: 50 * time.Millisecond})
 	e := &portalEnv{adminEnv: adminEnvAt(t, db, url), srv: srv}
 	e.api = &apiEnv{t: t, db: db, srv: srv, url: url}
 	_, e.api.token = e.api.newAgent("phone-system@example.com", "Phone system", domain.RoleAgent)

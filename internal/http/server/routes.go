@@ -7,12 +7,12 @@ import "andon/internal/http/httpx"
 func (s *Server) routes() []httpx.Route {
 	const anon, none = httpx.Anonymous, httpx.RateNone
 	rs := []httpx.Route{
-		rawRoute("GET", "/healthz", anon, none, s.healthz),
-		rawRoute("GET", "/readyz", anon, none, s.readyz),
-		rawRoute("GET", "/metrics", anon, none, s.metricsHandler),
+		httpx.RawRoute("GET", "/healthz", anon, none, s.healthz),
+		httpx.RawRoute("GET", "/readyz", anon, none, s.readyz),
+		httpx.RawRoute("GET", "/metrics", anon, none, s.metricsHandler),
 	}
-	rs = append(rs, s.apiRoutes()...)
-	rs = append(rs, s.workspaceRoutes()...)
-	rs = append(rs, s.portalRoutes()...)
-	return append(rs, s.widgetRoutes()...)
+	rs = append(rs, s.api.Routes()...)
+	rs = append(rs, s.workspace.Routes()...)
+	rs = append(rs, s.portal.Routes()...)
+	return append(rs, s.widget.Routes()...)
 }

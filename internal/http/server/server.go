@@ -1,9 +1,15 @@
-// Package server is Andon's HTTP adapter: the REST API, the agent workspace
-// and the public pages. routes.go lists the whole surface.
+// Package server composes Andon's HTTP surface: it mounts the route tables
+// of every audience (api, workspace, portal, widget), serves the operations
+// routes and wraps everything in the global middleware. routes.go lists
+// the whole surface.
 package server
 
 import (
+	"andon/internal/http/api"
 	"andon/internal/http/httpx"
+	"andon/internal/http/portal"
+	"andon/internal/http/widget"
+	"andon/internal/http/workspace"
 	"andon/internal/metrics"
 	"context"
 	"fmt"
@@ -16,7 +22,6 @@ import (
 	"andon/internal/config"
 	"andon/internal/events"
 	"andon/internal/mail"
-	"andon/internal/ratelimit"
 	"andon/internal/reports"
 	"andon/internal/store"
 	"andon/internal/web"
@@ -37,55 +42,52 @@ type Deps struct {
 	Reports *reports.Service // dashboard figures
 	// Limits overrides the rate-limit classes' defaults (tests).
 	Limits map[httpx.Rate]httpx.Limit
+	// PortalLoginMinDelay overrides how long a portal sign-in request takes
+	// at least (tests; 0: the default).
+	PortalLoginMinDelay time.Duration
 }
 
-// Server handles HTTP requests.
+// Server composes the audiences' route tables behind the global
+// middleware, and serves the operations routes.
 type Server struct {
-	cfg     *config.Config
 	db      *store.DB
 	log     *slog.Logger
 	metrics *metrics.Metrics
 	version string
-	events  *events.Bus
-	mail    *mail.Service
+	chat    *chat.Service
 
-	loginByAccount *ratelimit.Limiter
-	loginByAddr    *ratelimit.Limiter
-	portalState    *portalState     // customer portal (portal.go)
-	surveys        *reports.Surveys // signed survey links (web_survey.go)
-	reports        *reports.Service // dashboard figures, with per-day sums cached (web_reports.go)
-	chat           *chat.Service    // live chat (chat_widget.go, chat_agent.go)
-	policy         *httpx.Policy
-
-	// Agent workspace: parsed templates, hashed static files, app icons.
-	tmpl   *web.Templates
-	assets *web.Assets
-	icons  *web.Icons
+	api       *api.Handler
+	workspace *workspace.Handler
+	portal    *portal.Handler
+	widget    *widget.Handler
+	policy    *httpx.Policy
 
 	handler  http.Handler
 	draining atomic.Bool
 }
 
-// New builds the server's handlers from d. It starts nothing.
+// New builds every audience's handlers from d and mounts their routes. It
+// starts nothing.
 func New(d Deps) (*Server, error) {
-	s := &Server{
-		cfg: d.Config, db: d.DB, log: d.Log, metrics: d.Metrics, version: d.Version, events: d.Events, mail: d.Mail,
-		loginByAccount: ratelimit.New(ratelimit.Limit{PerMinute: 10, Burst: 10}),
-		loginByAddr:    ratelimit.New(ratelimit.Limit{PerMinute: 30, Burst: 30}),
-		portalState:    newPortalState(),
-		chat:           d.Chat, surveys: d.Surveys, reports: d.Reports,
-	}
-	var err error
-	if s.assets, err = web.LoadAssets(); err != nil {
+	assets, err := web.LoadAssets()
+	if err != nil {
 		return nil, fmt.Errorf("static files: %w", err)
 	}
-	if s.tmpl, err = web.Load(s.assets); err != nil {
+	tmpl, err := web.Load(assets)
+	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
-	s.icons = web.NewIcons()
+	pages := &httpx.Pages{DB: d.DB, Log: d.Log, Tmpl: tmpl}
+	s := &Server{db: d.DB, log: d.Log, metrics: d.Metrics, version: d.Version, chat: d.Chat,
+		api: api.New(api.Deps{DB: d.DB, Log: d.Log, Mail: d.Mail, Reports: d.Reports}),
+		workspace: workspace.New(workspace.Deps{Config: d.Config, Pages: pages, Assets: assets, Icons: web.NewIcons(),
+			Events: d.Events, Mail: d.Mail, Chat: d.Chat, Reports: d.Reports}),
+		portal: portal.New(portal.Deps{Config: d.Config, Pages: pages, Surveys: d.Surveys, LoginMinDelay: d.PortalLoginMinDelay}),
+		widget: widget.New(widget.Deps{Config: d.Config, Pages: pages, Chat: d.Chat, Surveys: d.Surveys}),
+	}
 	s.policy = httpx.NewPolicy(d.DB, d.Log, d.Limits)
-	s.policy.Gates[httpx.Page] = s.pageGate()
-	s.policy.Gates[httpx.Portal] = s.portalGate()
+	s.policy.Gates[httpx.Page] = s.workspace.Gate()
+	s.policy.Gates[httpx.Portal] = s.portal.Gate()
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
 		mux.Handle(rt.Pattern(), s.policy.Apply(rt))

@@ -80,7 +80,7 @@ func TestWebProblemToArticle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := problemURL(p.ID)
+	path := "/problems/" + strconv.FormatInt(p.ID, 10)
 	rc := "Release 4.2 shipped with a broken token cache."
 	if _, err := e.db.UpdateProblem(ctx, p.ID, domain.ProblemUpdate{RootCause: &rc}, by); err != nil {
 		t.Fatal(err)

@@ -1,18 +1,14 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"html"
-	"html/template"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 
 	"andon/internal/domain"
-	"andon/internal/web"
 )
 
 // An agent pulls the andon from a ticket in the workspace, links another
@@ -94,39 +90,4 @@ func TestWebPullTheAndon(t *testing.T) {
 	}
 	_, body = e.get("/problems")
 	mustContain(t, body, `id="problem-board"`, "Countermeasure in place", "2 customers")
-}
-
-// The andon panel partial renders with real data, so the ticket page can
-// include it.
-func TestAndonPanelRenders(t *testing.T) {
-	e := newWSEnv(t)
-	ctx := context.Background()
-	srv := &Server{db: e.db}
-	first := e.ticket(domain.NewTicket{Subject: "Wrong size", Body: "Shoes are the wrong size", Channel: domain.ChannelEmail,
-		Requester: domain.Requester{Email: "fi@example.com", Name: "Fi"}})
-	chase := e.ticket(domain.NewTicket{Subject: "Any news on the wrong size shoes?", Body: "Still waiting", Channel: domain.ChannelChat,
-		Requester: domain.Requester{Email: "fi@example.com", Name: "Fi"}})
-	by := domain.Actor{UserID: e.agent.ID, Name: e.agent.Name}
-	if _, err := e.db.CreateProblem(ctx, domain.NewProblem{Title: "Shoes labelled with the wrong size", TicketIDs: []int64{first.ID}}, by); err != nil {
-		t.Fatal(err)
-	}
-	chase, _ = e.db.Ticket(ctx, chase.ID)
-	a, err := srv.andonPanel(ctx, chase)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, err := os.ReadFile("../../web/templates/_andon.html")
-	if err != nil {
-		t.Fatal(err)
-	}
-	assets, err := web.LoadAssets()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tpl := template.Must(template.New("").Funcs(web.Funcs(assets)).Parse(string(src)))
-	var buf bytes.Buffer
-	if err := tpl.ExecuteTemplate(&buf, "andon-panel", a); err != nil {
-		t.Fatal(err)
-	}
-	mustContain(t, buf.String(), "Looks like failure demand", "chasing open ticket "+first.Ref(), "Shoes labelled with the wrong size", "Pull the andon")
 }

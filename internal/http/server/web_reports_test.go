@@ -1,6 +1,7 @@
 package server
 
 import (
+	"andon/internal/reports"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -22,15 +23,20 @@ import (
 // holding an API token.
 type reportsEnv struct {
 	*wsEnv
-	srv   *Server
-	token string
+	srv     *Server
+	surveys *reports.Surveys
+	token   string
 }
 
 func newReportsEnv(t *testing.T) *reportsEnv {
 	t.Helper()
 	db := testutil.OpenDB(t)
-	srv, url := startServer(t, Deps{DB: db})
-	e := &reportsEnv{wsEnv: &wsEnv{t: t, db: db, url: url}, srv: srv}
+	surveys, err := reports.NewSurveys(db, "", "", "http://andon.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, url := startServer(t, Deps{DB: db, Surveys: surveys})
+	e := &reportsEnv{wsEnv: &wsEnv{t: t, db: db, url: url}, srv: srv, surveys: surveys}
 	e.agent = e.user("lead@example.com", "Lea Lead", domain.RoleAdmin)
 	e.client = e.newClient()
 	e.login("lead@example.com")
@@ -154,7 +160,7 @@ func TestSurveyLink(t *testing.T) {
 	e := newReportsEnv(t)
 	ctx := context.Background()
 	tk := e.solvedTicket("ann@c.test")
-	token := e.srv.surveys.Token(tk.ID)
+	token := e.surveys.Token(tk.ID)
 	anon := e.newClient()
 	get := func(path string) (int, string) {
 		resp, body := e.do(anon, "GET", path, nil, nil)
@@ -197,7 +203,7 @@ func TestSurveyLink(t *testing.T) {
 		t.Errorf("a forged link recorded %v", a)
 	}
 	// Out of range scores are refused.
-	if code, _ := get("/survey/" + e.srv.surveys.Token(other.ID) + "?csat=9"); code != http.StatusUnprocessableEntity {
+	if code, _ := get("/survey/" + e.surveys.Token(other.ID) + "?csat=9"); code != http.StatusUnprocessableEntity {
 		t.Errorf("csat=9: %d", code)
 	}
 	// The follow-up form records effort and the comment.
@@ -234,11 +240,11 @@ func TestSurveyOfferedByEmail(t *testing.T) {
 		t.Fatal(err)
 	}
 	tk := e.solvedTicket("ann@c.test")
-	n, err := e.srv.surveys.OfferDue(ctx)
+	n, err := e.surveys.OfferDue(ctx)
 	if err != nil || n != 1 {
 		t.Fatalf("offered %d, %v", n, err)
 	}
-	if n, _ := e.srv.surveys.OfferDue(ctx); n != 0 {
+	if n, _ := e.surveys.OfferDue(ctx); n != 0 {
 		t.Errorf("offered again: %d", n)
 	}
 	out, err := e.db.Outbox(ctx, tk.ID, 10)
@@ -277,7 +283,7 @@ func TestSurveyTextsEditable(t *testing.T) {
 		t.Fatalf("save: %d", resp.StatusCode)
 	}
 	tk := e.solvedTicket("ann@c.test")
-	resp, body := e.do(e.newClient(), "GET", "/survey/"+e.srv.surveys.Token(tk.ID)+"?csat=4", nil, nil)
+	resp, body := e.do(e.newClient(), "GET", "/survey/"+e.surveys.Token(tk.ID)+"?csat=4", nil, nil)
 	if resp.StatusCode != 200 {
 		t.Fatalf("survey: %d", resp.StatusCode)
 	}
