@@ -26,7 +26,7 @@ type Handler struct {
 	log     *slog.Logger
 	mail    *mail.Service
 	reports *reports.Service
-	suggest *ratelimit.Limiter // public article Suggestions, per address
+	suggest *ratelimit.Limiter // public article suggestions, per address
 }
 
 // New builds the API handlers.

@@ -10,7 +10,7 @@ import (
 )
 
 // REST API v1 for the knowledge base (agents), the public article
-// Suggestions (portal form and chat widget), and calls reported by a
+// suggestions (portal form and chat widget), and calls reported by a
 // telephony system.
 
 type ArticleList struct {

@@ -71,7 +71,7 @@ func problemAPIDoc() apiDoc {
 					"skipped": arrayOf(object([]string{"ticket_id", "reason"}, obj{"ticket_id": id0(), "reason": str("")})),
 				})), w("403", "404")...),
 		},
-		"/api/v1/problems/{id}/Suggestions": obj{
+		"/api/v1/problems/{id}/suggestions": obj{
 			"get": operation("problemSuggestions", "Unlinked tickets of the last 30 days that look like the problem, best first", []obj{id, limit}, nil,
 				"200", jsonResponse("Suggestions", object([]string{"tickets"}, obj{"tickets": arrayOf(object([]string{"ticket", "score", "reasons"}, obj{
 					"ticket": ref("Ticket"), "score": obj{"type": "number"}, "reasons": arrayOf(obj{"type": "string"}),
@@ -79,7 +79,7 @@ func problemAPIDoc() apiDoc {
 		},
 		"/api/v1/tickets/{id}/andon": obj{
 			"get": operation("ticketAndon", "The andon panel of a ticket: the failure-demand hint and open problems it looks like", []obj{pathParam("ticket id"), limit}, nil,
-				"200", jsonResponse("Hint and Suggestions", object([]string{"demand_hint", "problems"}, obj{
+				"200", jsonResponse("Hint and suggestions", object([]string{"demand_hint", "problems"}, obj{
 					"demand_hint": nullable(object([]string{"demand_type", "reason"}, obj{"demand_type": enum("value", "failure"), "reason": str("")})),
 					"problems":    arrayOf(object([]string{"problem", "score", "reasons"}, obj{"problem": ref("Problem"), "score": obj{"type": "number"}, "reasons": arrayOf(obj{"type": "string"})})),
 				})), "400", "403", "404"),

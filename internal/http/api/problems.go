@@ -11,7 +11,7 @@ import (
 )
 
 // REST API v1 for issue 7, pulling the andon cord: problems, root causes,
-// countermeasures, proactive notices, similarity Suggestions, failure
+// countermeasures, proactive notices, similarity suggestions, failure
 // reasons and value-chain stages.
 
 func parseProblemStatuses(s string, v domain.Validation) []domain.ProblemStatus {

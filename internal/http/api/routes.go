@@ -81,7 +81,7 @@ func (s *Handler) apiRoutes() []httpx.Route {
 		apiRoute("POST", "/api/v1/problems/{id}/countermeasures", co, user, s.apiAddCountermeasure),
 		apiRoute("PATCH", "/api/v1/countermeasures/{id}", co, user, s.apiPatchCountermeasure),
 		apiRoute("POST", "/api/v1/problems/{id}/notify", ag, user, s.apiNotifyProblem),
-		apiRoute("GET", "/api/v1/problems/{id}/Suggestions", ag, user, s.apiProblemSuggestions),
+		apiRoute("GET", "/api/v1/problems/{id}/suggestions", ag, user, s.apiProblemSuggestions),
 		apiRoute("GET", "/api/v1/value-chain-stages", co, user, s.apiListStages),
 		apiRoute("POST", "/api/v1/value-chain-stages", ad, user, s.apiCreateStage),
 		apiRoute("PATCH", "/api/v1/value-chain-stages/{id}", ad, user, s.apiPatchStage),

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"andon/internal/testutil"
 	"net/http"
 	"sort"
 	"strings"
@@ -12,7 +13,11 @@ import (
 func routedAPI(t *testing.T) map[string]bool {
 	t.Helper()
 	routed := map[string]bool{}
-	for _, rt := range (&Server{}).routes() {
+	srv, err := newServer(t, Deps{DB: testutil.OpenDB(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rt := range srv.routes() {
 		if rt.InOpenAPI {
 			routed[rt.Pattern()] = true
 		}

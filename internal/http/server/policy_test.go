@@ -1,6 +1,7 @@
 package server
 
 import (
+	"andon/internal/testutil"
 	"bytes"
 	"io"
 	"log"
@@ -54,7 +55,11 @@ func TestAdminAPIAndChatConsoleRateLimited(t *testing.T) {
 // Every route declares a rate-limit class; admin API routes and /chat/*
 // take tokens from a per-user class.
 func TestEveryRouteDeclaresItsRateClass(t *testing.T) {
-	for _, rt := range (&Server{}).routes() {
+	srv, err := newServer(t, Deps{DB: testutil.OpenDB(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rt := range srv.routes() {
 		if rt.Rate == "" {
 			t.Errorf("%s has no rate-limit class", rt.Pattern())
 		}
