@@ -36,7 +36,6 @@ type portalState struct {
 	md          *kb.Renderer
 	loginByAddr *ratelimit.Limiter // sign-in link requests per IP
 	formByAddr  *ratelimit.Limiter // tickets and replies per IP
-	suggest     *ratelimit.Limiter // public suggestion API per IP
 	votes       *ratelimit.Limiter // helpful votes per IP
 	// loginMinDelay pads every sign-in link request to the same duration so
 	// timing does not tell known addresses from unknown ones.
@@ -48,7 +47,6 @@ func newPortalState() *portalState {
 		md:            kb.NewRenderer(),
 		loginByAddr:   ratelimit.New(ratelimit.Limit{PerMinute: 10, Burst: 10}),
 		formByAddr:    ratelimit.New(ratelimit.Limit{PerMinute: 20, Burst: 10}),
-		suggest:       ratelimit.New(ratelimit.Limit{PerMinute: 120, Burst: 60}),
 		votes:         ratelimit.New(ratelimit.Limit{PerMinute: 30, Burst: 30}),
 		loginMinDelay: 400 * time.Millisecond,
 	}

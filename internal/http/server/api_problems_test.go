@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -181,17 +180,13 @@ func TestAPIAndonDoneMeans(t *testing.T) {
 	// Before the window passes the board shows it in place; after, the
 	// background sweep (internal/app workers) marks it verified.
 	clk.now = clk.now.Add(13 * 24 * time.Hour)
-	if _, err := e.db.SweepProblems(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	sweepProblems(t, e.db)
 	board := decode[struct{ Problems []domain.Problem }](t, e.call("GET", "/api/v1/problems?status=countermeasure_in_place", nil, 200))
 	if len(board.Problems) != 1 || board.Problems[0].ID != p.ID {
 		t.Fatalf("board before window end %+v", board.Problems)
 	}
 	clk.now = clk.now.Add(24*time.Hour + time.Minute)
-	if _, err := e.db.SweepProblems(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	sweepProblems(t, e.db)
 	board = decode[struct{ Problems []domain.Problem }](t, e.call("GET", "/api/v1/problems?status=verified", nil, 200))
 	if len(board.Problems) != 1 {
 		t.Fatalf("board after window %+v", board.Problems)

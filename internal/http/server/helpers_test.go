@@ -89,6 +89,15 @@ func newServer(t testing.TB, d Deps) (*Server, error) {
 	return New(d)
 }
 
+// sweepProblems runs the background verification sweep (internal/app
+// workers) once: reads never settle problems themselves.
+func sweepProblems(t *testing.T, db *store.DB) {
+	t.Helper()
+	if _, err := db.SweepProblems(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // createAccount adds a user who signs in with password.
 func createAccount(t *testing.T, db *store.DB, email, name string, role domain.Role, password string) *domain.User {
 	t.Helper()
