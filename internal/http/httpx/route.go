@@ -161,6 +161,12 @@ func (p *Policy) Apply(rt Route) http.Handler {
 	if rt.Rate == "" {
 		panic("no rate-limit class for " + rt.Pattern())
 	}
+	// A Raw route authenticates nobody, and only the portal knows customers:
+	// refuse tables that would let a caller through unchecked.
+	raw, portal, customer := rt.Kind == Raw, rt.Kind == Portal, rt.Access == Customer
+	if raw && rt.Access != Anonymous || customer && !portal || portal && !customer && rt.Access != Anonymous {
+		panic("access " + rt.Access.String() + " cannot be enforced for " + rt.Pattern())
+	}
 	lim := p.limits[rt.Rate]
 	mustSignIn := rt.Access != Anonymous
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
