@@ -6,14 +6,13 @@ import (
 	"net"
 	"net/url"
 	"sync"
-	"sync/atomic"
 
 	"andon/internal/config"
 	"andon/internal/mail"
 	"andon/internal/mail/imap"
 	"andon/internal/mail/outbox"
 	"andon/internal/mail/smtpd"
-	"andon/internal/server"
+	"andon/internal/metrics"
 	"andon/internal/store"
 )
 
@@ -21,27 +20,23 @@ import (
 // uses, the outbox sender, the IMAP poller and (when ANDON_SMTP_ADDR is
 // set) the inbound SMTP listener.
 type mailChannel struct {
-	svc    *mail.Service
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	smtp   *smtpd.Server
-	Addr   net.Addr // the SMTP listener's address, when on
-	// metrics is set once the HTTP server (which owns them) exists.
-	metrics atomic.Pointer[server.Metrics]
+	svc     *mail.Service
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	smtp    *smtpd.Server
+	Addr    net.Addr // the SMTP listener's address, when on
+	metrics *metrics.Metrics
 }
-
-// setMetrics starts counting mail into m.
-func (m *mailChannel) setMetrics(mt *server.Metrics) { m.metrics.Store(mt) }
 
 func (m *mailChannel) counter(direction string) func(string) {
 	return func(outcome string) {
-		if mt := m.metrics.Load(); mt != nil && mt.Mail != nil {
-			mt.Mail.WithLabelValues(direction, outcome).Inc()
+		if m.metrics != nil {
+			m.metrics.Mail.WithLabelValues(direction, outcome).Inc()
 		}
 	}
 }
 
-func startMail(parent context.Context, cfg *config.Config, db *store.DB, log *slog.Logger) (*mailChannel, error) {
+func startMail(parent context.Context, cfg *config.Config, db *store.DB, log *slog.Logger, mt *metrics.Metrics) (*mailChannel, error) {
 	box, err := mail.NewBox(cfg.SecretKey, cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -53,7 +48,7 @@ func startMail(parent context.Context, cfg *config.Config, db *store.DB, log *sl
 	log = log.With("component", "mail")
 	svc := mail.NewService(db, box, log)
 	ctx, cancel := context.WithCancel(context.WithoutCancel(parent))
-	m := &mailChannel{svc: svc, cancel: cancel}
+	m := &mailChannel{svc: svc, cancel: cancel, metrics: mt}
 	svc.Ingester.Count = m.counter("in")
 	if cfg.SMTPAddr != "" {
 		ln, err := net.Listen("tcp", cfg.SMTPAddr)

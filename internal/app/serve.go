@@ -10,7 +10,7 @@ import (
 
 	"andon/internal/config"
 	"andon/internal/events"
-	"andon/internal/server"
+	"andon/internal/metrics"
 	"andon/internal/store"
 )
 
@@ -81,19 +81,19 @@ func cmdServe(ctx context.Context, args []string, env *Env) error {
 		}
 	}
 	defer bus.Close()
-	db.OnChange(bus.Publish)
 
-	mailCh, err := startMail(ctx, cfg, db, log) // email channel (internal/app/mail.go)
+	m := metrics.New()
+	mailCh, err := startMail(ctx, cfg, db, log, m) // email channel (internal/app/mail.go)
 	if err != nil {
 		return fmt.Errorf("email channel: %w", err)
 	}
 	defer mailCh.stop()
 
-	srv, err := server.New(server.Deps{Config: cfg, DB: db, Log: log, Version: Version, Events: bus, Mail: mailCh.svc})
+	node, err := NewNode(NodeDeps{Config: cfg, DB: db, Log: log, Events: bus, Mail: mailCh.svc, Metrics: m, Version: Version})
 	if err != nil {
 		return err
 	}
-	mailCh.setMetrics(srv.Metrics())
+	srv := node.Server
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return err
@@ -105,8 +105,8 @@ func cmdServe(ctx context.Context, args []string, env *Env) error {
 		ErrorLog:          nil,
 	}
 	httpSrv.RegisterOnShutdown(func() { bus.Close() }) // ends live streams so Shutdown need not wait for them
-	workers := startWorkers(ctx, db, log, srv.Metrics())
-	go srv.Surveys().Run(ctx, time.Minute, log) // email a survey on solved tickets (internal/reports)
+	workers := startWorkers(ctx, db, log, m)
+	node.Start(ctx, true)
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 	log.Info("andon listening", "addr", ln.Addr().String(), "url", cfg.BaseURL, "version", Version)

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"andon/internal/server"
+	"andon/internal/metrics"
 	"andon/internal/store"
 )
 
@@ -39,7 +39,7 @@ func (w *workers) every(ctx context.Context, d time.Duration, fn func(context.Co
 	}()
 }
 
-func startWorkers(parent context.Context, db *store.DB, log *slog.Logger, m *server.Metrics) *workers {
+func startWorkers(parent context.Context, db *store.DB, log *slog.Logger, m *metrics.Metrics) *workers {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(parent))
 	w := &workers{cancel: cancel}
 	w.every(ctx, time.Hour, func(ctx context.Context) {
@@ -49,7 +49,7 @@ func startWorkers(parent context.Context, db *store.DB, log *slog.Logger, m *ser
 			result = "error"
 			log.Warn("session cleanup", "err", err)
 		}
-		m.Jobs.WithLabelValues("session_cleanup", result).Inc()
+		m.Jobs.WithLabelValues(metrics.JobSessionCleanup, result).Inc()
 		if n > 0 {
 			log.Debug("expired sessions removed", "count", n)
 		}
@@ -61,10 +61,10 @@ func startWorkers(parent context.Context, db *store.DB, log *slog.Logger, m *ser
 			result = "error"
 			log.Warn("customer session cleanup", "err", err)
 		}
-		m.Jobs.WithLabelValues("customer_session_cleanup", result).Inc()
+		m.Jobs.WithLabelValues(metrics.JobCustomerSessionCleanup, result).Inc()
 	})
 	// Problems whose countermeasure window passed with no recurrence become
-	// verified (issue 7); the board also settles this when it is read.
+	// verified (issue 7). Reads never sweep: this worker is the only one.
 	w.every(ctx, 10*time.Minute, func(ctx context.Context) {
 		n, err := db.SweepProblems(ctx)
 		result := "ok"
@@ -72,7 +72,7 @@ func startWorkers(parent context.Context, db *store.DB, log *slog.Logger, m *ser
 			result = "error"
 			log.Warn("problem verification", "err", err)
 		}
-		m.Jobs.WithLabelValues("problem_verification", result).Inc()
+		m.Jobs.WithLabelValues(metrics.JobProblemVerification, result).Inc()
 		if n > 0 {
 			log.Info("problems verified", "count", n)
 		}

@@ -15,11 +15,11 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"andon/internal/app"
 	"andon/internal/auth"
 	"andon/internal/config"
 	"andon/internal/domain"
 	"andon/internal/events"
-	"andon/internal/server"
 	"andon/internal/store"
 	"andon/internal/testutil"
 )
@@ -130,15 +130,15 @@ func newEnv(t *testing.T) *env {
 				t.Fatal(err)
 			}
 		}
-		db.OnChange(bus.Publish)
 		ts := httptest.NewUnstartedServer(nil)
 		url := "http://" + ts.Listener.Addr().String()
 		cfg := &config.Config{BaseURL: url, DataDir: dataDir, DatabaseURL: dbURL, ShutdownTimeout: time.Second}
-		srv, err := server.New(server.Deps{Config: cfg, DB: db, Log: log, Version: "test", Events: bus})
+		n, err := app.NewNode(app.NodeDeps{Config: cfg, DB: db, Log: log, Version: "test", Events: bus})
 		if err != nil {
 			t.Fatal(err)
 		}
-		ts.Config.Handler = srv
+		n.Start(ctx, false)
+		ts.Config.Handler = n.Server
 		ts.Start()
 		t.Cleanup(ts.Close)
 		t.Cleanup(func() { bus.Close() }) // runs before ts.Close: ends the event streams

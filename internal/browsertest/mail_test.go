@@ -14,13 +14,13 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"andon/internal/app"
 	"andon/internal/config"
 	"andon/internal/domain"
 	"andon/internal/events"
 	"andon/internal/mail"
 	"andon/internal/mail/mailtest"
 	"andon/internal/mail/outbox"
-	"andon/internal/server"
 	"andon/internal/testutil"
 )
 
@@ -36,15 +36,15 @@ func newMailEnv(t *testing.T) (*env, *mail.Service, *outbox.Sender) {
 	}
 	svc := mail.NewService(db, box, log)
 	bus := events.New(log)
-	db.OnChange(bus.Publish)
 	ts := httptest.NewUnstartedServer(nil)
 	url := "http://" + ts.Listener.Addr().String()
-	srv, err := server.New(server.Deps{Config: &config.Config{BaseURL: url, ShutdownTimeout: time.Second}, DB: db, Log: log,
+	n, err := app.NewNode(app.NodeDeps{Config: &config.Config{BaseURL: url, ShutdownTimeout: time.Second}, DB: db, Log: log,
 		Version: "test", Events: bus, Mail: svc})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts.Config.Handler = srv
+	n.Start(context.Background(), false)
+	ts.Config.Handler = n.Server
 	ts.Start()
 	t.Cleanup(ts.Close)
 	t.Cleanup(func() { bus.Close() })

@@ -66,7 +66,7 @@ type onlineEntry struct {
 // within a few seconds, and a burst of messages costs one query.
 const onlineTTL = 3 * time.Second
 
-// NewHub starts a hub listening on bus. It stops when the bus closes.
+// NewHub makes a hub; Start runs it.
 func NewHub(db *store.DB, bus *events.Bus, log *slog.Logger, cfg Config) *Hub {
 	if cfg.Allow == nil {
 		cfg.Allow = func(string, string) bool { return true }
@@ -75,16 +75,21 @@ func NewHub(db *store.DB, bus *events.Bus, log *slog.Logger, cfg Config) *Hub {
 		visitors: map[string]map[*Conn]struct{}{}, tickets: map[int64]string{}, online: map[int64]onlineEntry{}}
 	h.life, h.close = context.WithCancel(context.Background())
 	h.posts, h.writerDone = make(chan *postReq, 4*batchMax), make(chan struct{})
-	h.startWriters()
 	if cfg.IdleAfter == 0 {
 		h.cfg.IdleAfter = 30 * time.Minute
 	}
+	return h
+}
+
+// Start runs the hub's goroutines: the message writers, the idle sweep and
+// the listener on the bus. The hub stops when the bus closes.
+func (h *Hub) Start() {
+	h.startWriters()
 	if h.cfg.IdleAfter > 0 {
 		go h.endIdle()
 	}
-	sub := bus.Subscribe()
+	sub := h.bus.Subscribe()
 	go h.run(sub)
-	return h
 }
 
 // Close ends every visitor socket and waits (up to wait) for them to

@@ -156,6 +156,9 @@ func (db *DB) DeleteExpiredCustomerLogins(ctx context.Context) (int64, error) {
 // tickets of everyone in their organization, not only their own.
 const SettingPortalOrgTickets = "portal.organization_tickets"
 
+// SettingPortalWelcome is the welcome text on the portal's home page.
+const SettingPortalWelcome = "portal.welcome"
+
 // sharedOrg returns the organization whose tickets the contact may see, or 0
 // when the admin has not allowed it or the contact has no organization.
 func (db *DB) sharedOrg(ctx context.Context, contactID int64) (int64, error) {

@@ -1,0 +1,68 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"andon/internal/chat"
+	"andon/internal/config"
+	"andon/internal/events"
+	"andon/internal/http/server"
+	"andon/internal/mail"
+	"andon/internal/metrics"
+	"andon/internal/reports"
+	"andon/internal/store"
+)
+
+// Node is one node's HTTP side, wired from its parts. NewNode builds it and
+// starts nothing; Start runs what has goroutines.
+type Node struct {
+	Server  *server.Server
+	Chat    *chat.Service
+	Surveys *reports.Surveys
+	Metrics *metrics.Metrics
+	log     *slog.Logger
+}
+
+// NodeDeps are what NewNode wires together.
+type NodeDeps struct {
+	Config  *config.Config
+	DB      *store.DB
+	Log     *slog.Logger
+	Events  *events.Bus
+	Mail    *mail.Service // nil disables the email channel's HTTP side
+	Metrics *metrics.Metrics
+	Version string
+}
+
+// NewNode builds the chat service, surveys, reports and the HTTP server,
+// and sets the store's change hook once: every ticket committed on this node
+// is counted by channel and published to the bus.
+func NewNode(d NodeDeps) (*Node, error) {
+	if d.Metrics == nil {
+		d.Metrics = metrics.New()
+	}
+	d.DB.OnChange(metrics.CountCreated(d.DB, d.Metrics, d.Log, d.Events.Publish))
+	surveys, err := reports.NewSurveys(d.DB, d.Config.SecretKey, d.Config.DataDir, d.Config.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("survey links: %w", err)
+	}
+	n := &Node{Chat: chat.NewService(d.DB, d.Events, d.Log, d.Config.ChatIdleTimeout, nil), Surveys: surveys, Metrics: d.Metrics, log: d.Log}
+	n.Server, err = server.New(server.Deps{Config: d.Config, DB: d.DB, Log: d.Log, Metrics: d.Metrics, Version: d.Version,
+		Events: d.Events, Mail: d.Mail, Chat: n.Chat, Surveys: surveys, Reports: reports.New(d.DB)})
+	if err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// Start runs live chat and, when surveys is true, the survey mailer (which
+// emails a survey on solved tickets) until ctx ends.
+func (n *Node) Start(ctx context.Context, surveys bool) {
+	n.Chat.Start()
+	if surveys {
+		go n.Surveys.Run(ctx, time.Minute, n.log)
+	}
+}

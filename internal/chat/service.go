@@ -1,0 +1,56 @@
+package chat
+
+import (
+	"log/slog"
+	"time"
+
+	"andon/internal/events"
+	"andon/internal/ratelimit"
+	"andon/internal/store"
+)
+
+// Rate-limit names of the Service, besides LimitMessage and LimitTyping.
+const (
+	LimitAddress    = "address"    // new visitors, sockets, uploads, surveys: per client address
+	LimitUpload     = "upload"     // per visitor
+	LimitTranscript = "transcript" // per visitor
+)
+
+// DefaultLimits are the production limits of live chat.
+func DefaultLimits() map[string]ratelimit.Limit {
+	return map[string]ratelimit.Limit{
+		LimitAddress:    {PerMinute: 120, Burst: 60},
+		LimitMessage:    {PerMinute: 60, Burst: 20},
+		LimitTyping:     {PerMinute: 120, Burst: 20},
+		LimitUpload:     {PerMinute: 10, Burst: 5},
+		LimitTranscript: {PerMinute: 3, Burst: 3},
+	}
+}
+
+// Service is live chat on this node, shared by the widget (visitors) and
+// the workspace (agents): the hub of visitor sockets and the visitors' rate
+// limits.
+type Service struct {
+	*Hub
+	limits map[string]*ratelimit.Limiter
+}
+
+// NewService makes the chat service; limits missing from limits use
+// DefaultLimits. Start runs it.
+func NewService(db *store.DB, bus *events.Bus, log *slog.Logger, idleAfter time.Duration, limits map[string]ratelimit.Limit) *Service {
+	s := &Service{limits: map[string]*ratelimit.Limiter{}}
+	for name, l := range DefaultLimits() {
+		if o, ok := limits[name]; ok {
+			l = o
+		}
+		s.limits[name] = ratelimit.New(l)
+	}
+	s.Hub = NewHub(db, bus, log, Config{Allow: s.Allow, IdleAfter: idleAfter})
+	return s
+}
+
+// Allow takes one token of the named limit for key; unknown limits allow.
+func (s *Service) Allow(limit, key string) bool {
+	l := s.limits[limit]
+	return l == nil || l.Allow(key)
+}
