@@ -286,7 +286,9 @@ func (g *Ingester) autoMail(ctx context.Context, tx *store.Tx, mb *domain.Mailbo
 		name = m.From
 	}
 	ref := fmt.Sprintf("#%d", ticketID)
-	body := strings.NewReplacer("{{name}}", name, "{{ticket}}", ref, "{{subject}}", m.Subject).Replace(tmpl)
+	// The sender is unverified: their name and subject are text, never Markdown.
+	esc := domain.EscapeMarkdown
+	body := strings.NewReplacer("{{name}}", esc(name), "{{ticket}}", ref, "{{subject}}", esc(m.Subject)).Replace(tmpl)
 	subj, err := tx.Setting(ctx, SettingAckSubject, "")
 	if err != nil {
 		return err
@@ -309,7 +311,8 @@ func (g *Ingester) notifyAssignee(ctx context.Context, tx *store.Tx, mb *domain.
 		return err
 	}
 	mbID := mb.ID
-	body := fmt.Sprintf("%s replied on ticket #%d:\n\n%s", displayFrom(m), ticketID, clip(entryBody(m), 2000))
+	body := fmt.Sprintf("%s replied on ticket #%d:\n\n%s", domain.EscapeMarkdown(displayFrom(m)), ticketID,
+		domain.EscapeMarkdown(clip(entryBody(m), 2000)))
 	_, err = tx.EnqueueMail(ctx, &domain.OutboxMessage{
 		Kind: domain.OutboxNotify, TicketID: &ticketID, MailboxID: &mbID, To: []string{agent},
 		Subject: fmt.Sprintf("[#%d] Customer replied: %s", ticketID, clip(m.Subject, 150)), Body: body,

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 
+	"andon/internal/domain"
+
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
 )
@@ -66,7 +68,9 @@ func Render(markdown string, b Brand, ref string) (text, html string, err error)
 	if err != nil {
 		return "", "", err
 	}
-	text = strings.TrimSpace(markdown) + "\n"
+	// Untrusted text arrives backslash-escaped (domain.EscapeMarkdown); the
+	// plain part shows it as written.
+	text = domain.UnescapeMarkdown(strings.TrimSpace(markdown)) + "\n"
 	if b.Footer != "" {
 		text += "\n-- \n" + b.Footer + "\n"
 	}
