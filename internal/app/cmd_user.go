@@ -87,8 +87,8 @@ func cmdUser(ctx context.Context, args []string, env *Env) error {
 	if err != nil {
 		return err
 	}
-	if err := auth.ValidatePassword(password); err != nil {
-		return fmt.Errorf("password: %w", err)
+	if err := auth.ValidatePassword(password, email, name); err != nil {
+		return fmt.Errorf("password: use %w", err)
 	}
 	hash, err := auth.HashPassword(password)
 	if err != nil {

@@ -27,6 +27,11 @@ type Config struct {
 	// ChatIdleTimeout ends a live chat with no activity for this long
 	// (ANDON_CHAT_IDLE_TIMEOUT, default 30m).
 	ChatIdleTimeout time.Duration
+	// Security holds limits and timeouts (security.go).
+	Security Security
+
+	trustedProxies string
+	envErrs        []error
 }
 
 // Getenv reads one environment variable.
@@ -56,6 +61,7 @@ func Bind(fs *flag.FlagSet, getenv Getenv) *Config {
 	}
 	fs.DurationVar(&c.ChatIdleTimeout, "chat-idle-timeout", idle, "end live chats idle this long (ANDON_CHAT_IDLE_TIMEOUT)")
 	c.SecretKey = getenv("ANDON_SECRET_KEY")
+	c.bindSecurity(fs, getenv)
 	return c
 }
 
@@ -89,7 +95,7 @@ func (c *Config) Finish() error {
 	default:
 		return fmt.Errorf("log format must be text or json")
 	}
-	return nil
+	return c.finishSecurity()
 }
 
 // SecureCookies reports whether cookies should carry the Secure flag.

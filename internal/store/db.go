@@ -37,6 +37,8 @@ type DB struct {
 	path     string // SQLite file
 	now      func() time.Time
 	onChange func(domain.Change)
+	// Agent session limits (sessions.go); zero means the defaults.
+	sessionIdle, sessionMaxAge time.Duration
 }
 
 // Open connects to PostgreSQL when url is set, else to SQLite in dataDir.

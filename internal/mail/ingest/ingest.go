@@ -27,7 +27,8 @@ const (
 	DefaultAckBody    = domain.DefaultAckBody
 )
 
-// AutoReplyLimit is how many acknowledgements one address gets per hour.
+// AutoReplyLimit is how many acknowledgements one address gets per hour
+// unless Ingester.AckPerHour says otherwise.
 const AutoReplyLimit = domain.AckLimitPerHour
 
 // Input is one raw message as received.
@@ -45,8 +46,11 @@ type Result struct {
 	TicketID  int64
 	EntryID   int64
 	NewTicket bool
-	Duplicate bool  // already stored: nothing was written
-	FailedID  int64 // kept in the failed-mail list instead
+	Duplicate bool // already stored: nothing was written
+	// AckLimited: a new ticket whose sender had all the acknowledgements
+	// AckPerHour allows; none was sent (logged and counted "ack_limited").
+	AckLimited bool
+	FailedID   int64 // kept in the failed-mail list instead
 }
 
 // Ingester stores inbound mail. Safe for concurrent use.
@@ -54,8 +58,12 @@ type Ingester struct {
 	DB  *store.DB
 	Log *slog.Logger
 	// Count, when set, is told what became of each message: "received",
-	// "duplicate" or "failed" (kept in the failed list). For metrics.
+	// "duplicate" or "failed" (kept in the failed list); also "ack_limited"
+	// for a new ticket whose acknowledgement was held back. For metrics.
 	Count func(outcome string)
+	// AckPerHour bounds acknowledgements per sender address and hour
+	// (ANDON_ACK_PER_HOUR); 0 means AutoReplyLimit.
+	AckPerHour int
 }
 
 // Ingest parses and stores one message. A nil error means the message is
@@ -229,7 +237,7 @@ func (g *Ingester) store(ctx context.Context, in Input, mb *domain.Mailbox, m *M
 				return err
 			}
 		}
-		return g.autoMail(ctx, tx, mb, m, res)
+		return g.autoMail(ctx, tx, mb, m, &res)
 	})
 	if domain.ErrorCode(err) == domain.EConflict {
 		// Lost a race with the same message arriving by another path.
@@ -262,7 +270,7 @@ func (g *Ingester) thread(ctx context.Context, tx *store.Tx, m *Message) (int64,
 
 // autoMail queues the acknowledgement for a new ticket and the "customer
 // replied" notice for the assignee, never answering machines or ourselves.
-func (g *Ingester) autoMail(ctx context.Context, tx *store.Tx, mb *domain.Mailbox, m *Message, res Result) error {
+func (g *Ingester) autoMail(ctx context.Context, tx *store.Tx, mb *domain.Mailbox, m *Message, res *Result) error {
 	if m.Automated || m.Bounce {
 		return nil
 	}
@@ -273,9 +281,21 @@ func (g *Ingester) autoMail(ctx context.Context, tx *store.Tx, mb *domain.Mailbo
 	if !res.NewTicket {
 		return g.notifyAssignee(ctx, tx, mb, m, ticketID)
 	}
+	limit := g.AckPerHour
+	if limit <= 0 {
+		limit = AutoReplyLimit
+	}
 	n, err := tx.CountMailSince(ctx, domain.OutboxAck, m.From, tx.Now().Add(-time.Hour))
-	if err != nil || n >= AutoReplyLimit {
+	if err != nil {
 		return err
+	}
+	if n >= limit {
+		// The ticket stands; only the automatic answer is held back, so a
+		// forged sender cannot turn us into a mail cannon.
+		res.AckLimited = true
+		g.Log.Warn("ingest: acknowledgement not sent, sender over its hourly limit", "ticket", ticketID, "from", m.From, "limit", limit)
+		g.count("ack_limited")
+		return nil
 	}
 	tmpl, err := tx.Setting(ctx, SettingAckBody, DefaultAckBody)
 	if err != nil {
@@ -286,7 +306,9 @@ func (g *Ingester) autoMail(ctx context.Context, tx *store.Tx, mb *domain.Mailbo
 		name = m.From
 	}
 	ref := fmt.Sprintf("#%d", ticketID)
-	body := strings.NewReplacer("{{name}}", name, "{{ticket}}", ref, "{{subject}}", m.Subject).Replace(tmpl)
+	// The sender is unverified: their name and subject are text, never Markdown.
+	esc := domain.EscapeMarkdown
+	body := strings.NewReplacer("{{name}}", esc(name), "{{ticket}}", ref, "{{subject}}", esc(m.Subject)).Replace(tmpl)
 	subj, err := tx.Setting(ctx, SettingAckSubject, "")
 	if err != nil {
 		return err
@@ -309,7 +331,8 @@ func (g *Ingester) notifyAssignee(ctx context.Context, tx *store.Tx, mb *domain.
 		return err
 	}
 	mbID := mb.ID
-	body := fmt.Sprintf("%s replied on ticket #%d:\n\n%s", displayFrom(m), ticketID, clip(entryBody(m), 2000))
+	body := fmt.Sprintf("%s replied on ticket #%d:\n\n%s", domain.EscapeMarkdown(displayFrom(m)), ticketID,
+		domain.EscapeMarkdown(clip(entryBody(m), 2000)))
 	_, err = tx.EnqueueMail(ctx, &domain.OutboxMessage{
 		Kind: domain.OutboxNotify, TicketID: &ticketID, MailboxID: &mbID, To: []string{agent},
 		Subject: fmt.Sprintf("[#%d] Customer replied: %s", ticketID, clip(m.Subject, 150)), Body: body,
