@@ -56,6 +56,8 @@ type Ingester struct {
 	// Count, when set, is told what became of each message: "received",
 	// "duplicate" or "failed" (kept in the failed list). For metrics.
 	Count func(outcome string)
+	// Limits bound parsing; zero fields take DefaultLimits.
+	Limits Limits
 }
 
 // Ingest parses and stores one message. A nil error means the message is
@@ -65,7 +67,7 @@ func (g *Ingester) Ingest(ctx context.Context, in Input) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	msg, err := Parse(in.Raw)
+	msg, err := ParseLimited(in.Raw, g.Limits)
 	if err == nil {
 		var res Result
 		res, err = g.store(ctx, in, mb, msg)
@@ -110,7 +112,7 @@ func (g *Ingester) Retry(ctx context.Context, id int64) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	msg, err := Parse(f.Raw)
+	msg, err := ParseLimited(f.Raw, g.Limits)
 	var res Result
 	if err == nil {
 		res, err = g.store(ctx, in, mb, msg)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"andon/internal/domain"
 	"andon/internal/mail/ingest"
@@ -335,9 +336,17 @@ func FuzzIngest(f *testing.F) {
 		b, _ := os.ReadFile(filepath.Join("testdata/corpus", e.Name()))
 		f.Add(b)
 	}
+	for _, d := range []int{2, 9, 10, 11, 25, 40} {
+		f.Add(nestedMIME("f@example.com", "<fz@example.com>", d, false))
+		f.Add(nestedMIME("f@example.com", "<fz@example.com>", d, true))
+	}
 	g, db := newIngester(f)
 	f.Fuzz(func(t *testing.T, raw []byte) {
+		start := time.Now()
 		res, err := g.Ingest(context.Background(), ingest.Input{Raw: raw, Source: ingest.SourceAPI})
+		if took := time.Since(start); took > ingest.DefaultLimits().Timeout+2*time.Second {
+			t.Fatalf("ingest took %v, over the parse time limit", took)
+		}
 		if err != nil {
 			t.Fatalf("ingest returned a storage error for input: %v", err)
 		}

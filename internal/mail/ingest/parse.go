@@ -6,6 +6,7 @@ package ingest
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -75,12 +76,21 @@ var ErrUnparseable = errors.New("unparseable message")
 var parser = enmime.NewParser(enmime.SkipMalformedParts(true), enmime.MultipartWOBoundaryAsSinglePart(true),
 	enmime.SetReadPartErrorPolicy(enmime.AllowCorruptTextPartErrorPolicy), enmime.StripMediaTypeInvalidCharacters(true))
 
-// Parse reads a raw message. Mail without a usable sender is unparseable:
-// there is nobody to attach it to.
+// Parse reads a raw message under DefaultLimits.
 func Parse(raw []byte) (*Message, error) {
-	env, err := parser.ReadEnvelope(bytes.NewReader(raw))
+	return ParseLimited(raw, DefaultLimits())
+}
+
+// ParseLimited reads a raw message. Mail without a usable sender is
+// unparseable: there is nobody to attach it to. Mail over a limit is
+// ErrLimit (and ErrUnparseable).
+func ParseLimited(raw []byte, lim Limits) (*Message, error) {
+	lim = lim.orDefault()
+	ctx, cancel := context.WithTimeout(context.Background(), lim.Timeout)
+	defer cancel()
+	env, err := readEnvelope(ctx, raw, lim)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnparseable, err)
+		return nil, err
 	}
 	m := &Message{Subject: strings.TrimSpace(env.GetHeader("Subject"))}
 	from, err := env.AddressList("From")
@@ -254,4 +264,30 @@ func SubjectTicket(subject string) int64 {
 func brokenText(p *enmime.Part) bool {
 	ct := strings.ToLower(p.ContentType)
 	return (ct == "" || strings.HasPrefix(ct, "multipart/") || strings.HasPrefix(ct, "text/")) && utf8.Valid(p.Content)
+}
+
+// readEnvelope runs enmime on a message that passed the pre-scan, in its
+// own goroutine so the caller is never held past the deadline.
+func readEnvelope(ctx context.Context, raw []byte, lim Limits) (*enmime.Envelope, error) {
+	if err := lim.check(raw); err != nil {
+		return nil, err
+	}
+	type result struct {
+		env *enmime.Envelope
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		env, err := parser.ReadEnvelope(bytes.NewReader(raw))
+		done <- result{env, err}
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrUnparseable, r.err)
+		}
+		return r.env, nil
+	case <-ctx.Done():
+		return nil, limitErr("parsing took longer than %s", lim.Timeout)
+	}
 }
