@@ -227,6 +227,16 @@ func (tx *Tx) TicketExists(ctx context.Context, id int64) (bool, error) {
 	return err == nil, err
 }
 
+// TicketStatus returns a ticket's current status.
+func (tx *Tx) TicketStatus(ctx context.Context, id int64) (domain.Status, error) {
+	var st string
+	err := tx.queryRow(ctx, `SELECT status FROM tickets WHERE id = ?`, id).Scan(&st)
+	if isNoRows(err) {
+		return "", domain.NotFound("ticket")
+	}
+	return domain.Status(st), err
+}
+
 // TicketRequesterEmail returns whether the email belongs to the ticket's requester.
 func (tx *Tx) TicketRequesterEmail(ctx context.Context, ticketID int64) (string, error) {
 	var e string

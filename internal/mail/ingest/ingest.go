@@ -208,6 +208,13 @@ func (g *Ingester) store(ctx context.Context, in Input, mb *domain.Mailbox, m *M
 				ne.Kind, ne.Direction, ne.Actor, ne.Channel = domain.EntryNote, "", domain.System, ""
 				ne.Body = "Delivery failed: " + body
 			}
+			if m.AutoReply && !m.Bounce {
+				// An out-of-office answer is not the customer's reply: shown,
+				// but the ticket keeps its status.
+				if ne.Status, err = tx.TicketStatus(ctx, ticketID); err != nil {
+					return err
+				}
+			}
 			if err := ne.Validate(); err != nil {
 				return err
 			}
@@ -348,6 +355,9 @@ func entryBody(m *Message) string {
 	if m.Bounce && m.BounceError != "" {
 		body = m.BounceError + "\n\n" + body
 	}
+	if att := attachedText(m.Attachments); att != "" {
+		body = strings.TrimSpace(body + "\n\n" + att)
+	}
 	if strings.TrimSpace(body) == "" {
 		if len(m.Attachments) > 0 {
 			body = "(attachments only)"
@@ -366,7 +376,7 @@ func entryMeta(m *Message, in Input, mb *domain.Mailbox) map[string]any {
 		},
 	}
 	e := meta["email"].(map[string]any)
-	if full := clipBytes(strings.TrimSpace(m.Text), 200_000); full != entryBody(m) {
+	if full := clipBytes(strings.TrimSpace(m.Text), 200_000); full != entryBody(m) && full != "" {
 		e["full_text"] = full // the original, one click away
 	}
 	if m.HTML != "" {

@@ -86,6 +86,10 @@ func TestCorpus(t *testing.T) {
 		{file: "shift_jis.eml", subject: "ご連絡", from: "yamada@example.jp", body: "お問い合わせありがとうございます。配送が遅れています。", ack: true},
 		{file: "broken_mime.eml", subject: "broken boundary", from: "dave@example.com", body: "the text must survive", ack: true},
 		{file: "autoreply.eml", subject: "Out of office", from: "eve@example.com", body: "out of the office", ack: false},
+		{file: "digest.eml", subject: "Weekly digest", from: "digest@example.com", body: "The grinder makes a grinding noise.", attachments: 2, ack: true},
+		{file: "digest_headerless.eml", subject: "Digest without part headers", from: "digest@example.com", body: "The kettle came in red", attachments: 2, ack: true},
+		{file: "forwarded_headerless.eml", subject: "Fwd: invoice question", from: "fay@example.com", body: "See the forwarded mail below.", attachments: 2, ack: true},
+		{file: "utf8_declared.eml", subject: "Einladung", from: "gus@example.com", body: "Nachricht:\nöoöo", ack: true},
 		{file: "quoted_reply.eml", subject: "Re: Printer on fire", from: "ann@example.com", body: "Thanks, that fixed it!",
 			notBody: []string{"Have you tried", "ACME Corp"}, ack: true},
 	}
