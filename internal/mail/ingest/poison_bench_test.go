@@ -71,3 +71,29 @@ func BenchmarkHealthDuringPoison(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkParseNested shows the cost of nested multiparts: "enmime" with
+// the pre-scan limits raised (what the parser alone costs), "guarded" with
+// the defaults (over a limit: rejected by the pre-scan).
+func BenchmarkParseNested(b *testing.B) {
+	for _, c := range []struct {
+		depth  int
+		closed bool
+	}{{10, false}, {14, false}, {16, false}, {18, false}, {30, false}, {100, true}, {1000, false}} {
+		raw := nestedMIME("a@example.com", "<n@example.com>", c.depth, c.closed)
+		for _, mode := range []string{"enmime", "guarded"} {
+			if mode == "enmime" && !c.closed && c.depth > 18 {
+				continue // would not finish
+			}
+			b.Run(fmt.Sprintf("depth=%d/closed=%v/%s", c.depth, c.closed, mode), func(b *testing.B) {
+				lim := ingest.DefaultLimits()
+				if mode == "enmime" {
+					lim.MaxDepth, lim.MaxUnclosed, lim.Timeout = 10000, 10000, time.Minute
+				}
+				for i := 0; i < b.N; i++ {
+					_, _ = ingest.ParseLimited(raw, lim)
+				}
+			})
+		}
+	}
+}
