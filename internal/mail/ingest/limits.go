@@ -67,10 +67,11 @@ var boundaryRe = regexp.MustCompile(`(?i)boundary\s*=\s*(?:"([^"]*)"|([^;\s]+))`
 func Scan(raw []byte) Shape {
 	var s Shape
 	var stack []string
+	var started []bool // per level: a part has begun (the preamble is over)
 	inHeader, header, hdrBytes := true, []string{}, 0
 	endHeader := func() {
 		if b := headerBoundary(header); b != "" {
-			stack = append(stack, b)
+			stack, started = append(stack, b), append(started, false)
 			s.Depth = max(s.Depth, len(stack))
 		}
 		header, hdrBytes, inHeader = header[:0], 0, false
@@ -83,15 +84,21 @@ func Scan(raw []byte) Shape {
 			raw = nil
 		}
 		line = bytes.TrimRight(line, "\r")
-		if lvl, term, ok := boundaryLine(line, stack); ok {
+		lvl, term, ok := boundaryLine(line, stack)
+		if !ok && len(stack) > 0 && !started[len(stack)-1] && preambleDelimiter(line, stack[len(stack)-1]) {
+			// In the preamble enmime takes "--B" anywhere in a line.
+			lvl, ok = len(stack)-1, true
+		}
+		if ok {
 			if inHeader {
 				endHeader() // a part header cut short by the next boundary
 			}
 			s.Unclosed = max(s.Unclosed, len(stack)-1-lvl)
 			if term {
-				stack, inHeader = stack[:lvl], false
+				stack, started, inHeader = stack[:lvl], started[:lvl], false
 			} else {
-				stack, inHeader = stack[:lvl+1], true
+				stack, started, inHeader = stack[:lvl+1], started[:lvl+1], true
+				started[lvl] = true
 				s.Parts++
 			}
 			continue
@@ -138,6 +145,24 @@ func boundaryLine(line []byte, stack []string) (level int, term, ok bool) {
 		}
 	}
 	return 0, false, false
+}
+
+// preambleDelimiter matches "--B" followed by whitespace or the end
+// anywhere in the line, as enmime does while it looks for the first part.
+func preambleDelimiter(line []byte, b string) bool {
+	prefix := []byte("--" + b)
+	for i := bytes.Index(line, prefix); i >= 0; {
+		after := line[i+len(prefix):]
+		if len(after) == 0 || after[0] == ' ' || after[0] == '\t' {
+			return true
+		}
+		j := bytes.Index(line[i+1:], prefix)
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
 }
 
 func headerBoundary(header []string) string {

@@ -97,3 +97,21 @@ func TestParseLimits(t *testing.T) {
 		t.Fatalf("timeout: %v after %v", err, time.Since(start))
 	}
 }
+
+// enmime takes a boundary anywhere in a preamble line as the first
+// delimiter; the pre-scan must see that nesting too.
+func TestPreambleDelimitersCountAsNesting(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("From: a@example.com\r\nSubject: sly\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n")
+	for i := 1; i < 40; i++ {
+		fmt.Fprintf(&b, "junk --b%d\r\nContent-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n", i-1, i)
+	}
+	b.WriteString("junk --b39\r\nContent-Type: text/plain\r\n\r\nx\r\n")
+	if s := ingest.Scan([]byte(b.String())); s.Depth < 40 || s.Unclosed < 40 {
+		t.Fatalf("scan = %+v, want depth and unclosed 40", s)
+	}
+	start := time.Now()
+	if _, err := ingest.Parse([]byte(b.String())); err == nil || time.Since(start) > time.Second {
+		t.Fatalf("sly nesting: %v after %v", err, time.Since(start))
+	}
+}
