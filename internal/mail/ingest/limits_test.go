@@ -3,6 +3,8 @@ package ingest_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -114,4 +116,26 @@ func TestPreambleDelimitersCountAsNesting(t *testing.T) {
 	if _, err := ingest.Parse([]byte(b.String())); err == nil || time.Since(start) > time.Second {
 		t.Fatalf("sly nesting: %v after %v", err, time.Since(start))
 	}
+}
+
+// FuzzParse hunts for shapes that pass the pre-scan but still cost the
+// parser much time (no database: thousands of inputs a second).
+func FuzzParse(f *testing.F) {
+	entries, _ := os.ReadDir("testdata/corpus")
+	for _, e := range entries {
+		b, _ := os.ReadFile(filepath.Join("testdata", "corpus", e.Name()))
+		f.Add(b)
+	}
+	for _, d := range []int{5, 10, 11, 30} {
+		f.Add(nestedMIME("f@example.com", "<fz@example.com>", d, false))
+		f.Add(nestedMIME("f@example.com", "<fz@example.com>", d, true))
+	}
+	f.Add([]byte("From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\njunk --b0\r\nContent-Type: multipart/mixed; boundary=b1\r\n\r\njunk --b1\r\n\r\nx\r\n"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		start := time.Now()
+		_, _ = ingest.Parse(raw)
+		if took := time.Since(start); took > 2*time.Second {
+			t.Fatalf("parse took %v (scan %+v)", took, ingest.Scan(raw))
+		}
+	})
 }
