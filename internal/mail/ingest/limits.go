@@ -23,12 +23,15 @@ type Limits struct {
 	// be cancelled (fed read errors it retries without end), so the CPU
 	// bound is the pre-scan; the timeout frees the mailbox.
 	Timeout time.Duration
+	// TimeoutPerMB is added to Timeout for each MB of message: big mail
+	// takes linear time, and pathological shapes are small.
+	TimeoutPerMB time.Duration
 }
 
 // DefaultLimits are generous for real mail: measured parse cost of the
 // worst accepted shape (10 open levels) is a few milliseconds.
 func DefaultLimits() Limits {
-	return Limits{MaxDepth: 30, MaxUnclosed: 10, MaxParts: 1000, MaxHeaderBytes: 256 << 10, Timeout: 5 * time.Second}
+	return Limits{MaxDepth: 30, MaxUnclosed: 10, MaxParts: 1000, MaxHeaderBytes: 256 << 10, Timeout: 5 * time.Second, TimeoutPerMB: 2 * time.Second}
 }
 
 func (l Limits) orDefault() Limits {
@@ -41,6 +44,9 @@ func (l Limits) orDefault() Limits {
 	}
 	if l.Timeout <= 0 {
 		l.Timeout = d.Timeout
+	}
+	if l.TimeoutPerMB <= 0 {
+		l.TimeoutPerMB = d.TimeoutPerMB
 	}
 	return l
 }
@@ -179,6 +185,11 @@ func headerBoundary(header []string) string {
 		}
 	}
 	return ""
+}
+
+// deadline is the wall time allowed for a message of n bytes.
+func (l Limits) deadline(n int) time.Duration {
+	return l.Timeout + time.Duration(int64(l.TimeoutPerMB)*int64(n)/(1<<20))
 }
 
 // check rejects a message whose shape is over a limit.

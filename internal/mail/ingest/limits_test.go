@@ -42,7 +42,7 @@ func TestNestedMultipartsAreBounded(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if took > time.Second {
+			if took > ingest.DefaultLimits().Timeout {
 				t.Errorf("depth %d closed=%v took %v", depth, closed, took)
 			}
 			over := depth > ingest.DefaultLimits().MaxDepth || (!closed && depth > ingest.DefaultLimits().MaxUnclosed)
@@ -92,7 +92,7 @@ func TestParseLimits(t *testing.T) {
 	// The wall-time limit answers the caller even when the parse is slow:
 	// 16 open levels cost enmime about 200 ms.
 	lim = ingest.DefaultLimits()
-	lim.MaxUnclosed, lim.Timeout = 100, 20*time.Millisecond
+	lim.MaxUnclosed, lim.Timeout, lim.TimeoutPerMB = 100, 20*time.Millisecond, time.Nanosecond
 	start := time.Now()
 	_, err := ingest.ParseLimited(nestedMIME("a@example.com", "<t@example.com>", 16, false), lim)
 	if err == nil || !strings.Contains(err.Error(), "longer than 20ms") || time.Since(start) > 150*time.Millisecond {

@@ -91,7 +91,7 @@ func Parse(raw []byte) (*Message, error) {
 // ErrLimit (and ErrUnparseable).
 func ParseLimited(raw []byte, lim Limits) (*Message, error) {
 	lim = lim.orDefault()
-	ctx, cancel := context.WithTimeout(context.Background(), lim.Timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), lim.deadline(len(raw)))
 	defer cancel()
 	env, err := readEnvelope(ctx, raw, lim)
 	if err != nil {
@@ -366,6 +366,6 @@ func readEnvelope(ctx context.Context, raw []byte, lim Limits) (*enmime.Envelope
 		}
 		return r.env, nil
 	case <-ctx.Done():
-		return nil, limitErr("parsing took longer than %s", lim.Timeout)
+		return nil, limitErr("parsing took longer than %s", lim.deadline(len(raw)))
 	}
 }
