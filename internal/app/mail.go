@@ -51,6 +51,7 @@ func startMail(parent context.Context, cfg *config.Config, db *store.DB, log *sl
 	m := &mailChannel{svc: svc, cancel: cancel, metrics: mt}
 	svc.Ingester.Count = m.counter("in")
 	svc.Ingester.AckPerHour = cfg.Security.AckPerHour
+	svc.Ingester.Limits.Timeout = cfg.MailParseTimeout
 	if cfg.SMTPAddr != "" {
 		ln, err := net.Listen("tcp", cfg.SMTPAddr)
 		if err != nil {

@@ -94,3 +94,21 @@ func TestSecurityRejectsBadValues(t *testing.T) {
 		}
 	}
 }
+
+func TestMailParseTimeout(t *testing.T) {
+	c, err := parse(t, nil)
+	if err != nil || c.MailParseTimeout.String() != "5s" {
+		t.Fatalf("default: %v %v", c.MailParseTimeout, err)
+	}
+	c, err = parse(t, map[string]string{"ANDON_MAIL_PARSE_TIMEOUT": "2s"})
+	if err != nil || c.MailParseTimeout.String() != "2s" {
+		t.Fatalf("env: %v %v", c.MailParseTimeout, err)
+	}
+	c, err = parse(t, map[string]string{"ANDON_MAIL_PARSE_TIMEOUT": "2s"}, "--mail-parse-timeout", "750ms")
+	if err != nil || c.MailParseTimeout.String() != "750ms" {
+		t.Fatalf("flag: %v %v", c.MailParseTimeout, err)
+	}
+	if _, err := parse(t, nil, "--mail-parse-timeout", "0s"); err == nil {
+		t.Fatal("zero parse timeout accepted")
+	}
+}

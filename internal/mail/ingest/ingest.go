@@ -64,6 +64,9 @@ type Ingester struct {
 	// AckPerHour bounds acknowledgements per sender address and hour
 	// (ANDON_ACK_PER_HOUR); 0 means AutoReplyLimit.
 	AckPerHour int
+
+	// Limits bound parsing; zero fields take DefaultLimits.
+	Limits Limits
 }
 
 // Ingest parses and stores one message. A nil error means the message is
@@ -73,7 +76,7 @@ func (g *Ingester) Ingest(ctx context.Context, in Input) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	msg, err := Parse(in.Raw)
+	msg, err := ParseLimited(in.Raw, g.Limits)
 	if err == nil {
 		var res Result
 		res, err = g.store(ctx, in, mb, msg)
@@ -118,7 +121,7 @@ func (g *Ingester) Retry(ctx context.Context, id int64) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	msg, err := Parse(f.Raw)
+	msg, err := ParseLimited(f.Raw, g.Limits)
 	var res Result
 	if err == nil {
 		res, err = g.store(ctx, in, mb, msg)
@@ -213,6 +216,13 @@ func (g *Ingester) store(ctx context.Context, in Input, mb *domain.Mailbox, m *M
 				// not reopen the ticket or count as the customer's answer.
 				ne.Kind, ne.Direction, ne.Actor, ne.Channel = domain.EntryNote, "", domain.System, ""
 				ne.Body = "Delivery failed: " + body
+			}
+			if m.AutoReply && !m.Bounce {
+				// An out-of-office answer is not the customer's reply: shown,
+				// but the ticket keeps its status.
+				if ne.Status, err = tx.TicketStatus(ctx, ticketID); err != nil {
+					return err
+				}
 			}
 			if err := ne.Validate(); err != nil {
 				return err
@@ -369,6 +379,9 @@ func entryBody(m *Message) string {
 	if m.Bounce && m.BounceError != "" {
 		body = m.BounceError + "\n\n" + body
 	}
+	if att := attachedText(m.Attachments); att != "" {
+		body = strings.TrimSpace(body + "\n\n" + att)
+	}
 	if strings.TrimSpace(body) == "" {
 		if len(m.Attachments) > 0 {
 			body = "(attachments only)"
@@ -387,7 +400,7 @@ func entryMeta(m *Message, in Input, mb *domain.Mailbox) map[string]any {
 		},
 	}
 	e := meta["email"].(map[string]any)
-	if full := clipBytes(strings.TrimSpace(m.Text), 200_000); full != entryBody(m) {
+	if full := clipBytes(strings.TrimSpace(m.Text), 200_000); full != entryBody(m) && full != "" {
 		e["full_text"] = full // the original, one click away
 	}
 	if m.HTML != "" {
