@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"andon/internal/domain"
@@ -35,7 +36,7 @@ type DB struct {
 	w        *sql.DB
 	r        *sql.DB
 	path     string // SQLite file
-	now      func() time.Time
+	now      atomic.Pointer[func() time.Time]
 	onChange func(domain.Change)
 }
 
@@ -66,7 +67,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	db := &DB{Engine: SQLite, w: w, r: r, path: path, now: time.Now}
+	db := &DB{Engine: SQLite, w: w, r: r, path: path}
+	db.SetClock(time.Now)
 	if err := w.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
@@ -82,7 +84,8 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 	p.SetMaxOpenConns(20)
 	p.SetMaxIdleConns(20) // as many as open: closing busy-time extras only to reopen them costs a backend fork each
 	p.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{Engine: Postgres, w: p, r: p, now: time.Now}
+	db := &DB{Engine: Postgres, w: p, r: p}
+	db.SetClock(time.Now)
 	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	if err := p.PingContext(pctx); err != nil {
@@ -106,11 +109,14 @@ func (db *DB) Close() error {
 // Path is the SQLite database file, or "" on PostgreSQL.
 func (db *DB) Path() string { return db.path }
 
-// SetClock replaces the clock (tests use it to build histories).
-func (db *DB) SetClock(now func() time.Time) { db.now = now }
+// SetClock replaces the clock (tests and the demo use it to build
+// histories). Safe while other goroutines call Now: background workers keep
+// running while the demo loads. now itself must be safe for concurrent use
+// when it reads state that moves (see ManualClock).
+func (db *DB) SetClock(now func() time.Time) { db.now.Store(&now) }
 
 // Now is the store's clock, truncated to milliseconds as stored.
-func (db *DB) Now() time.Time { return db.now().Truncate(time.Millisecond) }
+func (db *DB) Now() time.Time { return (*db.now.Load())().Truncate(time.Millisecond) }
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {
