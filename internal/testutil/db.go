@@ -110,8 +110,7 @@ func withDB(admin, name string) string {
 func OpenDB(t testing.TB) *store.DB {
 	t.Helper()
 	ctx := context.Background()
-	u := DatabaseURL(t)
-	dir := t.TempDir()
+	u, dir := DatabaseURL(t), ""
 	if u == "" {
 		dir = DataDir(t)
 	}
@@ -122,6 +121,14 @@ func OpenDB(t testing.TB) *store.DB {
 	t.Cleanup(func() { db.Close() })
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if db.Engine == store.SQLite {
+		// Like the PostgreSQL test cluster (fsync=off), test databases skip
+		// the fsync at each commit; TestWritesAreDurableBeforeTheAnswer
+		// checks what a real store runs with.
+		if _, err := db.Writer().ExecContext(ctx, "PRAGMA synchronous=NORMAL"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return db
 }
