@@ -42,8 +42,8 @@ func TestPoisonMailOverSMTPIsKeptAndQuick(t *testing.T) {
 	if err := sendMail(addr, "ann@example.com", []string{"support@acme.test"}, customerMail("<after@example.com>", "Normal", "", "Hello")); err != nil {
 		t.Fatal(err)
 	}
-	if took := time.Since(start); took > time.Second {
-		t.Errorf("normal mail after the attack took %v", took)
+	if took := time.Since(start); took > limit {
+		t.Errorf("normal mail after the attack took %v, more than the parse limit %v", took, limit)
 	}
 	failed, err := s.db.FailedMailPage(context.Background(), 0, 10)
 	if err != nil || len(failed) != 4 {
@@ -76,7 +76,9 @@ func TestPoisonAtHeadOfIMAPMailboxDoesNotStallIt(t *testing.T) {
 	waitFor(t, func() bool { n, _ := s.db.CountInboundMail(context.Background()); return n == 1 })
 	took := time.Since(start)
 	t.Logf("normal mail behind two poison messages arrived after %v", took)
-	if limit := ingest.DefaultLimits().Timeout; took > limit {
+	// Slack for the IMAP round trips themselves on a loaded machine; a
+	// stalled mailbox would wait for the next poll (a minute).
+	if limit := ingest.DefaultLimits().Timeout; took > limit+5*time.Second {
 		t.Errorf("normal mail delayed %v, more than the parse limit %v", took, limit)
 	}
 	if n, _ := s.db.CountFailedMail(context.Background()); n != 2 {
