@@ -65,10 +65,7 @@ func TestMain(m *testing.M) {
 			browserCtx = ctx
 		}
 	}
-	code := m.Run()
-	cancel()
-	testutil.Cleanup()
-	os.Exit(code)
+	testutil.Main(m, func() { cancel() })
 }
 
 // needBrowser skips (or, on CI, fails) a test when chromium is unavailable.
