@@ -94,7 +94,7 @@ func cmdUser(ctx context.Context, args []string, env *Env) error {
 	if err != nil {
 		return err
 	}
-	u, err := db.CreateUser(ctx, store.NewUser{Email: email, Name: name, Role: domain.Role(role), PasswordHash: hash})
+	u, err := db.CreateUser(ctx, domain.NewUser{Email: email, Name: name, Role: domain.Role(role), PasswordHash: hash})
 	if err != nil {
 		return flagErr(err)
 	}

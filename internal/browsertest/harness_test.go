@@ -153,7 +153,7 @@ func (e *env) agent(email, name string, role domain.Role) *domain.User {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	u, err := e.a().db.CreateUser(context.Background(), store.NewUser{Email: email, Name: name, Role: role, PasswordHash: hash})
+	u, err := e.a().db.CreateUser(context.Background(), domain.NewUser{Email: email, Name: name, Role: role, PasswordHash: hash})
 	if err != nil {
 		e.t.Fatal(err)
 	}

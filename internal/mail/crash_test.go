@@ -54,7 +54,7 @@ func TestCrashDuringBurst(t *testing.T) {
 		SMTPHost: ptr(sink.Host), SMTPPort: ptr(sink.Port), SMTPTLS: ptr(domain.TLSNone)}); err != nil {
 		t.Fatal(err)
 	}
-	agent, _ := db.CreateUser(ctx, store.NewUser{Email: "agent@acme.test", Name: "Agent", Role: domain.RoleAgent})
+	agent, _ := db.CreateUser(ctx, domain.NewUser{Email: "agent@acme.test", Name: "Agent", Role: domain.RoleAgent})
 	smtpAddr := freeAddr(t)
 	start := func() *exec.Cmd {
 		cmd := exec.Command(bin, "serve")

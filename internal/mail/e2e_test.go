@@ -75,7 +75,7 @@ func newStack(t *testing.T, imapHost string, imapPort int) *stack {
 	if raw, _ := db.Mailbox(ctx, mb.ID); strings.Contains(raw.SMTPPassword, "s3cret") {
 		t.Fatal("SMTP password stored in clear")
 	}
-	agent, err := db.CreateUser(ctx, store.NewUser{Email: "agent@acme.test", Name: "Alex Agent", Role: domain.RoleAgent})
+	agent, err := db.CreateUser(ctx, domain.NewUser{Email: "agent@acme.test", Name: "Alex Agent", Role: domain.RoleAgent})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,7 +388,7 @@ func TestAgentNotifications(t *testing.T) {
 	}
 	s.send(t, 1) // the acknowledgement
 	// Assigned by a colleague: the agent is told.
-	lead, _ := s.db.CreateUser(ctx, store.NewUser{Email: "lead@acme.test", Name: "Lee Lead", Role: domain.RoleAdmin})
+	lead, _ := s.db.CreateUser(ctx, domain.NewUser{Email: "lead@acme.test", Name: "Lee Lead", Role: domain.RoleAdmin})
 	if _, err := s.db.UpdateTicket(ctx, res.TicketID, domain.TicketUpdate{AssigneeID: &s.agent.ID}, domain.Actor{UserID: lead.ID, Name: lead.Name}); err != nil {
 		t.Fatal(err)
 	}

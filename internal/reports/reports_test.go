@@ -56,8 +56,8 @@ func build(t *testing.T) *world {
 	db.SetClock(func() time.Time { return w.now })
 	set := func(s string) { w.now = at(s) }
 	set("2026-02-01 08:00")
-	agentA := must[*domain.User](t)(db.CreateUser(ctx, store.NewUser{Email: "a@x.test", Name: "Agent A", Role: domain.RoleAgent}))
-	agentB := must[*domain.User](t)(db.CreateUser(ctx, store.NewUser{Email: "b@x.test", Name: "Agent B", Role: domain.RoleAgent}))
+	agentA := must[*domain.User](t)(db.CreateUser(ctx, domain.NewUser{Email: "a@x.test", Name: "Agent A", Role: domain.RoleAgent}))
+	agentB := must[*domain.User](t)(db.CreateUser(ctx, domain.NewUser{Email: "b@x.test", Name: "Agent B", Role: domain.RoleAgent}))
 	team1 := must[*domain.Team](t)(db.CreateTeam(ctx, "Front"))
 	team2 := must[*domain.Team](t)(db.CreateTeam(ctx, "Billing team"))
 	w.agentA, w.agentB, w.team1, w.team2 = agentA.ID, agentB.ID, team1.ID, team2.ID

@@ -279,14 +279,14 @@ func (s *Handler) apiEntryAttachment(w http.ResponseWriter, r *http.Request, u *
 }
 
 // mailSettingKeys are the admin-editable texts of automatic mail.
-var mailSettingKeys = map[string]string{"ack_subject": ingest.SettingAckSubject, "ack_body": ingest.SettingAckBody}
+var mailSettingKeys = map[string]string{"ack_subject": domain.SettingAckSubject, "ack_body": domain.SettingAckBody}
 
 func (s *Handler) apiGetMailSettings(w http.ResponseWriter, r *http.Request, u *domain.User) error {
 	out := map[string]string{}
 	for k, key := range mailSettingKeys {
 		def := ""
 		if k == "ack_body" {
-			def = ingest.DefaultAckBody
+			def = domain.DefaultAckBody
 		}
 		v, err := s.db.Setting(r.Context(), key, def)
 		if err != nil {

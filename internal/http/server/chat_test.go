@@ -19,7 +19,6 @@ import (
 
 	"andon/internal/chat"
 	"andon/internal/domain"
-	"andon/internal/store"
 )
 
 // chatVisitor is a widget as the server sees it: a registered visitor with a
@@ -531,8 +530,6 @@ func TestWidgetScriptSmallAndServed(t *testing.T) {
 		t.Fatal("widget.js must build the DOM with textContent, not innerHTML")
 	}
 }
-
-var _ = store.NewUser{}
 
 func TestChatMessageSizeAndRateLimits(t *testing.T) {
 	_, _, base := newLiveServer(t)
