@@ -83,21 +83,12 @@ func (s *Handler) apiCreateMailbox(w http.ResponseWriter, r *http.Request, u *do
 }
 
 func (s *Handler) apiGetMailbox(w http.ResponseWriter, r *http.Request, u *domain.User) error {
-	m, err := s.pathMailbox(r)
+	m, err := httpx.PathMailbox(s.db, r)
 	if err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, m)
 	return nil
-}
-
-// pathMailbox loads the mailbox the URL's {id} names (API and admin pages).
-func (s *Handler) pathMailbox(r *http.Request) (*domain.Mailbox, error) {
-	id, err := httpx.PathID(r, "id", "mailbox")
-	if err != nil {
-		return nil, err
-	}
-	return s.db.Mailbox(r.Context(), id)
 }
 
 func (s *Handler) apiPatchMailbox(w http.ResponseWriter, r *http.Request, u *domain.User) error {

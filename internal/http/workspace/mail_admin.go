@@ -146,7 +146,7 @@ func (s *Handler) createMailboxForm(w http.ResponseWriter, r *http.Request, u *d
 }
 
 func (s *Handler) editMailboxForm(w http.ResponseWriter, r *http.Request, u *domain.User) error {
-	m, err := s.pathMailbox(r)
+	m, err := httpx.PathMailbox(s.db, r)
 	if err != nil {
 		return err
 	}
@@ -157,7 +157,7 @@ func (s *Handler) saveMailboxForm(w http.ResponseWriter, r *http.Request, u *dom
 	if err := s.mailService(); err != nil {
 		return err
 	}
-	old, err := s.pathMailbox(r)
+	old, err := httpx.PathMailbox(s.db, r)
 	if err != nil {
 		return err
 	}
@@ -246,14 +246,6 @@ func (s *Handler) mailService() error {
 		return domain.Errorf(domain.EUnprocessabl, "email channel is not enabled")
 	}
 	return nil
-}
-
-func (s *Handler) pathMailbox(r *http.Request) (*domain.Mailbox, error) {
-	id, err := httpx.PathID(r, "id", "mailbox")
-	if err != nil {
-		return nil, err
-	}
-	return s.db.Mailbox(r.Context(), id)
 }
 
 func (s *Handler) failedMailRetry(w http.ResponseWriter, r *http.Request, u *domain.User) error {
