@@ -37,8 +37,9 @@ type Options struct {
 	// Mail turns the email channel on: Mail, Sender and Sink are set.
 	Mail bool
 	// Mailbox, with Mail, creates the default mailbox with this address,
-	// sending through Sink.
-	Mailbox string
+	// sending through Sink; MailboxTune may add to it (a name, IMAP).
+	Mailbox     string
+	MailboxTune func(*domain.MailboxInput)
 	// Limits overrides rate-limit classes (small ones make limits testable).
 	Limits map[httpx.Rate]httpx.Limit
 	// Config adjusts the configuration before the node is built.
@@ -58,7 +59,7 @@ type Node struct {
 	Log     *slog.Logger
 	Clock   *Clock
 	Mail    *mail.Service   // nil without Options.Mail
-	Sender  *outbox.Sender  // flushes the outbox on demand (RunOnce); no background sender runs
+	Sender  *outbox.Sender  // flushes the outbox on demand (RunOnce); no background sender runs, no BaseURL links
 	Sink    *mailtest.Sink  // receives what Sender sends; requires AUTH as SinkUser/SinkPass
 	Mailbox *domain.Mailbox // the default mailbox, with Options.Mailbox
 }
@@ -107,7 +108,7 @@ func New(t testing.TB, o Options) *Node {
 		o.Config(n.Config)
 	}
 	if o.Mail {
-		n.startMail(t, o.Mailbox)
+		n.startMail(t, o.Mailbox, o.MailboxTune)
 	}
 	n.Node, err = app.NewNode(app.NodeDeps{Config: n.Config, DB: db, Log: n.Log, Version: "test", Events: n.Events,
 		Mail: n.Mail, Limits: o.Limits})
@@ -127,22 +128,26 @@ func New(t testing.TB, o Options) *Node {
 
 // startMail builds the email channel the way internal/app does, with the
 // sink as the default mailbox's SMTP server.
-func (n *Node) startMail(t testing.TB, address string) {
+func (n *Node) startMail(t testing.TB, address string, tune func(*domain.MailboxInput)) {
 	t.Helper()
 	box, err := mail.NewBox(n.Config.SecretKey, n.Config.DataDir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	n.Mail = mail.NewService(n.DB, box, n.Log)
-	n.Sender = &outbox.Sender{DB: n.DB, Box: box, Log: n.Log, Hostname: "acme.test", BaseURL: n.Config.BaseURL}
+	n.Sender = &outbox.Sender{DB: n.DB, Box: box, Log: n.Log, Hostname: "acme.test"}
 	n.Sink = mailtest.StartSink(t, SinkUser, SinkPass)
 	if address == "" {
 		return
 	}
-	mb, err := n.Mail.CreateMailbox(context.Background(), domain.MailboxInput{
+	in := domain.MailboxInput{
 		Address: &address, IsDefault: ptr(true), SMTPHost: &n.Sink.Host, SMTPPort: &n.Sink.Port,
 		SMTPUser: ptr(SinkUser), SMTPPassword: ptr(SinkPass), SMTPTLS: ptr(domain.TLSNone),
-	})
+	}
+	if tune != nil {
+		tune(&in)
+	}
+	mb, err := n.Mail.CreateMailbox(context.Background(), in)
 	if err != nil {
 		t.Fatal(err)
 	}
