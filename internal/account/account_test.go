@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -23,11 +22,7 @@ import (
 	"andon/internal/testutil"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testutil.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testutil.Main(m) }
 
 const oldPassword = "first long secret"
 
@@ -56,7 +51,7 @@ func newEnv(t *testing.T) *env {
 	}
 	e.sender = &outbox.Sender{DB: e.db, Box: box, Log: log, Hostname: "acme.test"}
 	hash, _ := auth.HashPassword(oldPassword)
-	u, err := e.db.CreateUser(ctx, store.NewUser{Email: "ann@acme.test", Name: "Ann [Admin](http://evil.test)", Role: domain.RoleAgent, PasswordHash: hash})
+	u, err := e.db.CreateUser(ctx, domain.NewUser{Email: "ann@acme.test", Name: "Ann [Admin](http://evil.test)", Role: domain.RoleAgent, PasswordHash: hash})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -101,7 +101,7 @@ roles: admin (everything, including settings and users), agent (tickets, chat, p
 	if err != nil {
 		return err
 	}
-	u, err := db.CreateUser(ctx, store.NewUser{Email: email, Name: name, Role: domain.Role(role), PasswordHash: hash})
+	u, err := db.CreateUser(ctx, domain.NewUser{Email: email, Name: name, Role: domain.Role(role), PasswordHash: hash})
 	if err != nil {
 		return flagErr(err)
 	}

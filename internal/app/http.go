@@ -9,6 +9,7 @@ import (
 	"andon/internal/chat"
 	"andon/internal/config"
 	"andon/internal/events"
+	"andon/internal/http/httpx"
 	"andon/internal/http/server"
 	"andon/internal/mail"
 	"andon/internal/metrics"
@@ -35,6 +36,7 @@ type NodeDeps struct {
 	Mail    *mail.Service // nil disables the email channel's HTTP side
 	Metrics *metrics.Metrics
 	Version string
+	Limits  map[httpx.Rate]httpx.Limit // overrides the rate-limit classes' defaults (tests)
 }
 
 // NewNode builds the chat service, surveys, reports and the HTTP server,
@@ -51,7 +53,7 @@ func NewNode(d NodeDeps) (*Node, error) {
 	}
 	n := &Node{Chat: chat.NewService(d.DB, d.Events, d.Log, d.Config.ChatIdleTimeout, nil), Surveys: surveys, Metrics: d.Metrics, log: d.Log}
 	n.Server, err = server.New(server.Deps{Config: d.Config, DB: d.DB, Log: d.Log, Metrics: d.Metrics, Version: d.Version,
-		Events: d.Events, Mail: d.Mail, Chat: n.Chat, Surveys: surveys, Reports: reports.New(d.DB)})
+		Events: d.Events, Mail: d.Mail, Chat: n.Chat, Surveys: surveys, Reports: reports.New(d.DB), Limits: d.Limits})
 	if err != nil {
 		return nil, err
 	}

@@ -3,9 +3,6 @@ package browsertest
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strconv"
@@ -15,13 +12,12 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"andon/internal/app"
 	"andon/internal/auth"
-	"andon/internal/config"
 	"andon/internal/domain"
 	"andon/internal/events"
 	"andon/internal/store"
 	"andon/internal/testutil"
+	"andon/internal/testutil/testnode"
 )
 
 // One headless chromium serves the whole test binary; every test opens its
@@ -65,10 +61,7 @@ func TestMain(m *testing.M) {
 			browserCtx = ctx
 		}
 	}
-	code := m.Run()
-	cancel()
-	testutil.Cleanup()
-	os.Exit(code)
+	testutil.Main(m, func() { cancel() })
 }
 
 // needBrowser skips (or, on CI, fails) a test when chromium is unavailable.
@@ -94,58 +87,28 @@ type node struct {
 // on one database, so live updates cross nodes the way they do in production.
 type env struct {
 	t     *testing.T
+	node  *testnode.Node // node A, with its mail sink and clock
 	nodes []*node
 }
 
 func (e *env) a() *node { return e.nodes[0] }
 func (e *env) b() *node { return e.nodes[len(e.nodes)-1] }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvWith(t, testnode.Options{}) }
+
+// newEnvWith builds the nodes with o (node B joins node A's database).
+func newEnvWith(t *testing.T, o testnode.Options) *env {
 	t.Helper()
 	needBrowser(t)
-	ctx := context.Background()
-	dbURL := testutil.DatabaseURL(t)
-	dataDir := t.TempDir()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	}
-	n := 1
-	if dbURL != "" {
-		n = 2
-	}
-	e := &env{t: t}
-	for i := 0; i < n; i++ {
-		db, err := store.Open(ctx, dbURL, dataDir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		if _, err := db.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		bus := events.New(log)
-		if dbURL != "" {
-			if bus, err = events.NewPostgres(ctx, dbURL, log); err != nil {
-				t.Fatal(err)
-			}
-		}
-		ts := httptest.NewUnstartedServer(nil)
-		url := "http://" + ts.Listener.Addr().String()
-		cfg := &config.Config{BaseURL: url, DataDir: dataDir, DatabaseURL: dbURL, ShutdownTimeout: time.Second}
-		n, err := app.NewNode(app.NodeDeps{Config: cfg, DB: db, Log: log, Version: "test", Events: bus})
-		if err != nil {
-			t.Fatal(err)
-		}
-		n.Start(ctx, false)
-		ts.Config.Handler = n.Server
-		ts.Start()
-		t.Cleanup(ts.Close)
-		t.Cleanup(func() { bus.Close() }) // runs before ts.Close: ends the event streams
-		e.nodes = append(e.nodes, &node{db: db, bus: bus, url: url})
+	a := testnode.New(t, o)
+	e := &env{t: t, node: a, nodes: []*node{nodeOf(a)}}
+	if a.Config.DatabaseURL != "" {
+		e.nodes = append(e.nodes, nodeOf(testnode.New(t, testnode.Options{Join: a})))
 	}
 	return e
 }
+
+func nodeOf(n *testnode.Node) *node { return &node{db: n.DB, bus: n.Events, url: n.URL} }
 
 const password = "correct horse battery staple"
 
@@ -156,7 +119,7 @@ func (e *env) agent(email, name string, role domain.Role) *domain.User {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	u, err := e.a().db.CreateUser(context.Background(), store.NewUser{Email: email, Name: name, Role: role, PasswordHash: hash})
+	u, err := e.a().db.CreateUser(context.Background(), domain.NewUser{Email: email, Name: name, Role: role, PasswordHash: hash})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -2,9 +2,6 @@ package browsertest
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,42 +11,16 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"andon/internal/app"
-	"andon/internal/config"
 	"andon/internal/domain"
-	"andon/internal/events"
-	"andon/internal/mail"
-	"andon/internal/mail/mailtest"
-	"andon/internal/mail/outbox"
-	"andon/internal/testutil"
+	"andon/internal/testutil/testnode"
 )
 
 // newMailEnv is one node with the email channel on.
-func newMailEnv(t *testing.T) (*env, *mail.Service, *outbox.Sender) {
+func newMailEnv(t *testing.T) *env {
 	t.Helper()
 	needBrowser(t)
-	db := testutil.OpenDB(t)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	box, err := mail.NewBox("browser-test", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := mail.NewService(db, box, log)
-	bus := events.New(log)
-	ts := httptest.NewUnstartedServer(nil)
-	url := "http://" + ts.Listener.Addr().String()
-	n, err := app.NewNode(app.NodeDeps{Config: &config.Config{BaseURL: url, ShutdownTimeout: time.Second}, DB: db, Log: log,
-		Version: "test", Events: bus, Mail: svc})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n.Start(context.Background(), false)
-	ts.Config.Handler = n.Server
-	ts.Start()
-	t.Cleanup(ts.Close)
-	t.Cleanup(func() { bus.Close() })
-	e := &env{t: t, nodes: []*node{{db: db, bus: bus, url: url}}}
-	return e, svc, &outbox.Sender{DB: db, Box: box, Log: log, Hostname: "acme.test"}
+	n := testnode.New(t, testnode.Options{Mail: true})
+	return &env{t: t, node: n, nodes: []*node{nodeOf(n)}}
 }
 
 // shot saves a screenshot when ANDON_MAIL_SHOTS names a directory.
@@ -67,9 +38,9 @@ func (b *tab) shot(name string) {
 // An admin sets up a mailbox in the settings; an agent answers an email
 // with Cc, Bcc and a file, and watches it go from queued to sent.
 func TestEmailMailboxAndReplyInBrowser(t *testing.T) {
-	e, svc, sender := newMailEnv(t)
+	e := newMailEnv(t)
+	svc, sender, sink := e.node.Mail, e.node.Sender, e.node.Sink
 	e.agent("admin@example.com", "Ada Admin", domain.RoleAdmin)
-	sink := mailtest.StartSink(t, "andon", "pw")
 	b := newTab(t, e.a().url, 0)
 	b.login("admin@example.com")
 
@@ -82,8 +53,8 @@ func TestEmailMailboxAndReplyInBrowser(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("mb-smtp-host"), sink.Host),
 		chromedp.SetValue(chromedp.ID("mb-smtp-port"), strconv.Itoa(sink.Port)),
 		chromedp.SetValue(chromedp.ID("mb-smtp-tls"), "none"),
-		chromedp.SetValue(chromedp.ID("mb-smtp-user"), "andon"),
-		chromedp.SetValue(chromedp.ID("mb-smtp-password"), "pw"),
+		chromedp.SetValue(chromedp.ID("mb-smtp-user"), sink.User),
+		chromedp.SetValue(chromedp.ID("mb-smtp-password"), sink.Pass),
 	)
 	b.shot("mailbox-form")
 	b.do(chromedp.Click(chromedp.ID("mailbox-submit")))

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -18,17 +16,81 @@ import (
 
 	"andon/internal/auth"
 	"andon/internal/domain"
-	"andon/internal/mail"
 	"andon/internal/mail/mailtest"
-	"andon/internal/mail/outbox"
 	"andon/internal/store"
+	"andon/internal/testutil/testnode"
 )
 
 // A customer who wrote by email, called once and chatted once finds an
 // answer from the ticket form without sending it, then signs in with an
 // emailed link on a phone and sees all three conversations in one place.
 func TestCustomerPortalOnPhone(t *testing.T) {
-	e := newEnv(t)
+	e := newEnvWith(t, testnode.Options{Mail: true, Mailbox: "support@acme.test"})
+	ctx := context.Background()
+	db := e.a().db
+	seedPortalCustomer(t, e)
+	sender, sink := e.node.Sender, e.node.Sink
+	// Mail queued so far (acknowledgements of the tickets above) is not ours.
+	if _, err := sender.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before := len(sink.Messages())
+
+	b := newTab(t, e.a().url, 390)
+	// The knowledge base is searchable.
+	b.open("/help")
+	b.waitFor("the portal home", `document.querySelector('.p-brand-name') && document.querySelector('.p-brand-name').textContent === 'Acme'`)
+	b.do(chromedp.SendKeys(chromedp.ID("help-q"), "passwords\n"))
+	b.waitFor("a highlighted search result", `document.querySelector('#results mark') && document.querySelector('.p-result-title').textContent.includes('Reset your password')`)
+	// The ticket form suggests the article while the customer types.
+	b.open("/help/new")
+	b.do(chromedp.SendKeys(chromedp.ID("f-subject"), "I forgot my password"))
+	b.waitFor("a suggested article", `!document.getElementById('suggestions').hidden && document.querySelector('#suggestion-list a').textContent === 'Reset your password'`)
+	href := js[string](b, `document.querySelector('#suggestion-list a').getAttribute('href')`)
+	if !strings.Contains(href, "from=ticket-form") {
+		t.Fatalf("suggestion link %q", href)
+	}
+	// The customer reads it (in this browser session) and never sends the form.
+	b.open(href)
+	b.waitFor("the article", `document.querySelector('#article-body strong') && document.querySelector('#article-body strong').textContent === 'Forgot password'`)
+	b.do(chromedp.Click(chromedp.ID("vote-yes")))
+	b.waitFor("thanks for the vote", `document.getElementById('feedback-thanks')`)
+	opened, deflected, err := db.DeflectionStats(ctx, time.Now().Add(-time.Hour))
+	if err != nil || opened != 1 || deflected != 1 {
+		t.Fatalf("deflections opened=%d deflected=%d %v", opened, deflected, err)
+	}
+
+	// Passwordless sign-in with the emailed link.
+	b.open("/help/login")
+	b.do(chromedp.SendKeys(chromedp.ID("f-email"), "kim@example.com"), chromedp.Click(chromedp.ID("send-link")))
+	b.waitFor("the check-your-email page", `document.getElementById('login-sent')`)
+	// The outbox worker delivers the email to a real SMTP server.
+	if _, err := sender.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	link := signInLinkIn(t, sink.Wait(t, before+1, 10*time.Second)[before:])
+	b.do(chromedp.Navigate(link))
+	b.waitFor("the sign-in button", `document.getElementById('verify-button')`)
+	b.do(chromedp.Click(chromedp.ID("verify-button")))
+	b.waitFor("all three conversations", `document.querySelectorAll('#ticket-list .p-ticket').length === 3 &&
+		['email','chat','phone'].every(ch => document.querySelector('#ticket-list [data-channel="' + ch + '"]'))`)
+	// The phone call's notes are in its timeline; Kim replies there.
+	b.do(chromedp.Click(`#ticket-list [data-channel="phone"] a`))
+	b.waitFor("the phone ticket", `document.getElementById('timeline') && document.getElementById('timeline').textContent.includes('Walked Kim through the router reset')`)
+	b.do(chromedp.SendKeys(chromedp.ID("f-body"), "It works again, thank you!"), chromedp.Click(chromedp.ID("send-reply")))
+	b.waitFor("the reply in the timeline", `document.getElementById('timeline') && document.getElementById('timeline').textContent.includes('It works again, thank you!')`)
+	b.do(chromedp.Click(chromedp.ID("mark-solved")))
+	b.waitFor("the solved status", `document.getElementById('ticket-status') && document.getElementById('ticket-status').textContent.trim() === 'Solved'`)
+	if w := js[int](b, `document.documentElement.scrollWidth`); w > 400 {
+		t.Errorf("the portal scrolls sideways on a phone: %dpx wide", w)
+	}
+}
+
+// seedPortalCustomer brands the portal and gives Kim Lee an article to find,
+// an email ticket, a solved chat ticket and a call reported by the phone
+// system.
+func seedPortalCustomer(t *testing.T, e *env) {
+	t.Helper()
 	ctx := context.Background()
 	db := e.a().db
 	if err := db.SetSettings(ctx, map[string]string{"brand.name": "Acme", "brand.support_phone": "+1 555 010 2030"}); err != nil {
@@ -82,59 +144,13 @@ func TestCustomerPortalOnPhone(t *testing.T) {
 		t.Fatalf("report call: %v %v", res, err)
 	}
 	res.Body.Close()
+}
 
-	// A mailbox that sends through a test SMTP server.
-	box, err := mail.NewBox("", t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	sink := mailtest.StartSink(t, "andon", "s3cret")
-	addr, host, user, pw, tlsNone, isDefault := "support@acme.test", sink.Host, "andon", "s3cret", domain.TLSNone, true
-	if _, err := mail.NewService(db, box, nil).CreateMailbox(ctx, domain.MailboxInput{Address: &addr, IsDefault: &isDefault,
-		SMTPHost: &host, SMTPPort: &sink.Port, SMTPUser: &user, SMTPPassword: &pw, SMTPTLS: &tlsNone}); err != nil {
-		t.Fatal(err)
-	}
-	sender := &outbox.Sender{DB: db, Box: box, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Hostname: "acme.test"}
-	// Mail queued so far (acknowledgements of the tickets above) is not ours.
-	if _, err := sender.RunOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
-	before := len(sink.Messages())
-
-	b := newTab(t, e.a().url, 390)
-	// The knowledge base is searchable.
-	b.open("/help")
-	b.waitFor("the portal home", `document.querySelector('.p-brand-name') && document.querySelector('.p-brand-name').textContent === 'Acme'`)
-	b.do(chromedp.SendKeys(chromedp.ID("help-q"), "passwords\n"))
-	b.waitFor("a highlighted search result", `document.querySelector('#results mark') && document.querySelector('.p-result-title').textContent.includes('Reset your password')`)
-	// The ticket form suggests the article while the customer types.
-	b.open("/help/new")
-	b.do(chromedp.SendKeys(chromedp.ID("f-subject"), "I forgot my password"))
-	b.waitFor("a suggested article", `!document.getElementById('suggestions').hidden && document.querySelector('#suggestion-list a').textContent === 'Reset your password'`)
-	href := js[string](b, `document.querySelector('#suggestion-list a').getAttribute('href')`)
-	if !strings.Contains(href, "from=ticket-form") {
-		t.Fatalf("suggestion link %q", href)
-	}
-	// The customer reads it (in this browser session) and never sends the form.
-	b.open(href)
-	b.waitFor("the article", `document.querySelector('#article-body strong') && document.querySelector('#article-body strong').textContent === 'Forgot password'`)
-	b.do(chromedp.Click(chromedp.ID("vote-yes")))
-	b.waitFor("thanks for the vote", `document.getElementById('feedback-thanks')`)
-	opened, deflected, err := db.DeflectionStats(ctx, time.Now().Add(-time.Hour))
-	if err != nil || opened != 1 || deflected != 1 {
-		t.Fatalf("deflections opened=%d deflected=%d %v", opened, deflected, err)
-	}
-
-	// Passwordless sign-in with the emailed link.
-	b.open("/help/login")
-	b.do(chromedp.SendKeys(chromedp.ID("f-email"), "kim@example.com"), chromedp.Click(chromedp.ID("send-link")))
-	b.waitFor("the check-your-email page", `document.getElementById('login-sent')`)
-	// The outbox worker delivers the email to a real SMTP server.
-	if _, err := sender.RunOnce(ctx); err != nil {
-		t.Fatal(err)
-	}
+// signInLinkIn finds the portal sign-in link mailed to kim@example.com.
+func signInLinkIn(t *testing.T, msgs []mailtest.Received) string {
+	t.Helper()
 	var link string
-	for _, m := range sink.Wait(t, before+1, 10*time.Second)[before:] {
+	for _, m := range msgs {
 		env, err := enmime.ReadEnvelope(bytes.NewReader(m.Raw))
 		if err != nil {
 			t.Fatal(err)
@@ -146,21 +162,7 @@ func TestCustomerPortalOnPhone(t *testing.T) {
 	if link == "" {
 		t.Fatal("no sign-in link in the email")
 	}
-	b.do(chromedp.Navigate(link))
-	b.waitFor("the sign-in button", `document.getElementById('verify-button')`)
-	b.do(chromedp.Click(chromedp.ID("verify-button")))
-	b.waitFor("all three conversations", `document.querySelectorAll('#ticket-list .p-ticket').length === 3 &&
-		['email','chat','phone'].every(ch => document.querySelector('#ticket-list [data-channel="' + ch + '"]'))`)
-	// The phone call's notes are in its timeline; Kim replies there.
-	b.do(chromedp.Click(`#ticket-list [data-channel="phone"] a`))
-	b.waitFor("the phone ticket", `document.getElementById('timeline') && document.getElementById('timeline').textContent.includes('Walked Kim through the router reset')`)
-	b.do(chromedp.SendKeys(chromedp.ID("f-body"), "It works again, thank you!"), chromedp.Click(chromedp.ID("send-reply")))
-	b.waitFor("the reply in the timeline", `document.getElementById('timeline') && document.getElementById('timeline').textContent.includes('It works again, thank you!')`)
-	b.do(chromedp.Click(chromedp.ID("mark-solved")))
-	b.waitFor("the solved status", `document.getElementById('ticket-status') && document.getElementById('ticket-status').textContent.trim() === 'Solved'`)
-	if w := js[int](b, `document.documentElement.scrollWidth`); w > 400 {
-		t.Errorf("the portal scrolls sideways on a phone: %dpx wide", w)
-	}
+	return link
 }
 
 // The composer's article picker (kb_picker.js, with its "Insert article"

@@ -181,7 +181,7 @@ func (p *player) people(ctx context.Context, password string, res *Result) error
 	if err != nil {
 		return err
 	}
-	admin, err := p.db.CreateUser(ctx, store.NewUser{Email: AdminEmail, Name: "Alex Admin", Role: domain.RoleAdmin, PasswordHash: hash})
+	admin, err := p.db.CreateUser(ctx, domain.NewUser{Email: AdminEmail, Name: "Alex Admin", Role: domain.RoleAdmin, PasswordHash: hash})
 	if err != nil {
 		return fmt.Errorf("admin: %w", err)
 	}
@@ -194,7 +194,7 @@ func (p *player) people(ctx context.Context, password string, res *Result) error
 		p.teams[name] = t.ID
 	}
 	for _, a := range agentNames {
-		u, err := p.db.CreateUser(ctx, store.NewUser{Email: a.email, Name: a.name, Role: domain.RoleAgent, PasswordHash: hash})
+		u, err := p.db.CreateUser(ctx, domain.NewUser{Email: a.email, Name: a.name, Role: domain.RoleAgent, PasswordHash: hash})
 		if err != nil {
 			return fmt.Errorf("agent %s: %w", a.email, err)
 		}
@@ -205,7 +205,7 @@ func (p *player) people(ctx context.Context, password string, res *Result) error
 		p.byTeam[a.team] = append(p.byTeam[a.team], u.ID)
 		res.Agents = append(res.Agents, a.email)
 	}
-	c, err := p.db.CreateUser(ctx, store.NewUser{Email: CollaboratorEmail, Name: "Sam Patel", Role: domain.RoleCollaborator, PasswordHash: hash})
+	c, err := p.db.CreateUser(ctx, domain.NewUser{Email: CollaboratorEmail, Name: "Sam Patel", Role: domain.RoleCollaborator, PasswordHash: hash})
 	if err != nil {
 		return fmt.Errorf("collaborator: %w", err)
 	}

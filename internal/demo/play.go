@@ -80,6 +80,80 @@ func (p *player) priority() domain.Priority {
 func (p *player) ticket(ctx context.Context, start time.Time) error {
 	p.clock.Set(start)
 	st := p.target(p.now.Sub(start))
+	l, nt := p.newLife()
+	t, err := p.db.CreateTicket(ctx, nt)
+	if err != nil {
+		return err
+	}
+	l.t = t
+	l.pl = p.begin(t, l.tp, st, l.cust)
+	if st == domain.StatusNew {
+		return nil
+	}
+	firstWait := 10 * time.Minute
+	if l.ch == domain.ChannelChat {
+		firstWait = time.Minute
+	}
+	if !p.wait(firstWait, 6*time.Hour) {
+		return nil
+	}
+	if _, err := p.db.UpdateTicket(ctx, t.ID, domain.TicketUpdate{AssigneeID: &l.agent, TeamID: &l.team}, l.actor); err != nil {
+		return err
+	}
+	if p.r.IntN(100) < 30 {
+		if err := l.note(ctx); err != nil {
+			return err
+		}
+	}
+	first := domain.Status("")
+	if st == domain.StatusPending {
+		first = domain.StatusPending
+	}
+	if !p.wait(2*time.Minute, 3*time.Hour) {
+		return nil
+	}
+	if err := l.agentReplies(ctx, l.f.fill(pick(p.r, l.tp.replies)), first); err != nil {
+		return err
+	}
+	switch st {
+	case domain.StatusPending:
+		return nil
+	case domain.StatusOpen:
+		if p.r.IntN(100) < 60 && p.wait(time.Hour, 2*24*time.Hour) {
+			return l.customerSays(ctx, l.f.fill(pick(p.r, l.tp.followups)))
+		}
+		return nil
+	case domain.StatusOnHold:
+		if !p.wait(30*time.Minute, 24*time.Hour) {
+			return nil
+		}
+		if err := l.note(ctx); err != nil {
+			return err
+		}
+		on := domain.StatusOnHold
+		_, err := p.db.UpdateTicket(ctx, t.ID, domain.TicketUpdate{Status: &on}, l.actor)
+		return err
+	}
+	return l.solve(ctx, st == domain.StatusClosed)
+}
+
+// life is one ticket being played: who takes part and how they talk.
+type life struct {
+	p     *player
+	t     *domain.Ticket
+	pl    *played
+	ch    domain.Channel
+	cust  customer
+	tp    *topic
+	f     *filler
+	team  int64
+	agent int64
+	actor domain.Actor
+}
+
+// newLife picks the channel, customer, topic and agent of a new ticket and
+// its first message.
+func (p *player) newLife() (*life, domain.NewTicket) {
 	ch := p.channel()
 	cust := pick(p.r, p.customerList)
 	if ch == domain.ChannelPhone && cust.phone == "" {
@@ -112,120 +186,77 @@ func (p *player) ticket(ctx context.Context, start time.Time) error {
 	if p.r.IntN(100) < 50 {
 		nt.TeamID = &team // routed by the channel's rules
 	}
-	t, err := p.db.CreateTicket(ctx, nt)
-	if err != nil {
-		return err
-	}
-	pl := p.begin(t, tp, st, cust)
-	if st == domain.StatusNew {
-		return nil
-	}
-	agentActor := domain.Actor{UserID: agent}
-	customerSays := func(body string, via domain.Channel) error {
-		_, err := p.db.AddEntry(ctx, domain.NewEntry{TicketID: t.ID, Kind: domain.EntryMessage, Channel: via,
-			Direction: domain.Inbound, Body: body, Actor: domain.Actor{ContactID: cust.id}})
-		return err
-	}
-	agentReplies := func(body string, next domain.Status) error {
-		ne := domain.NewEntry{TicketID: t.ID, Kind: domain.EntryMessage, Direction: domain.Outbound, Body: body, Actor: agentActor, Status: next}
-		if ch == domain.ChannelPhone || p.r.IntN(100) < 8 {
-			ne.Kind = domain.EntryCall
-			ne.Call = &domain.CallInfo{Direction: domain.Outbound, DurationSeconds: 90 + p.r.IntN(600), To: cust.phone}
-		}
-		_, err := p.db.AddEntry(ctx, ne)
-		return err
-	}
-	note := func() error {
-		_, err := p.db.AddEntry(ctx, domain.NewEntry{TicketID: t.ID, Kind: domain.EntryNote, Body: f.fill(pick(p.r, tp.notes)), Actor: agentActor})
-		return err
-	}
+	return &life{p: p, ch: ch, cust: cust, tp: tp, f: f, team: team, agent: agent, actor: domain.Actor{UserID: agent}}, nt
+}
 
-	firstWait := 10 * time.Minute
-	if ch == domain.ChannelChat {
-		firstWait = time.Minute
+// customerSays adds the customer's message, on the channel they answer by.
+func (l *life) customerSays(ctx context.Context, body string) error {
+	_, err := l.p.db.AddEntry(ctx, domain.NewEntry{TicketID: l.t.ID, Kind: domain.EntryMessage, Channel: l.p.replyChannel(l.ch),
+		Direction: domain.Inbound, Body: body, Actor: domain.Actor{ContactID: l.cust.id}})
+	return err
+}
+
+// agentReplies answers, sometimes by calling back, and sets the status next.
+func (l *life) agentReplies(ctx context.Context, body string, next domain.Status) error {
+	ne := domain.NewEntry{TicketID: l.t.ID, Kind: domain.EntryMessage, Direction: domain.Outbound, Body: body, Actor: l.actor, Status: next}
+	if l.ch == domain.ChannelPhone || l.p.r.IntN(100) < 8 {
+		ne.Kind = domain.EntryCall
+		ne.Call = &domain.CallInfo{Direction: domain.Outbound, DurationSeconds: 90 + l.p.r.IntN(600), To: l.cust.phone}
 	}
-	if !p.wait(firstWait, 6*time.Hour) {
-		return nil
-	}
-	if _, err := p.db.UpdateTicket(ctx, t.ID, domain.TicketUpdate{AssigneeID: &agent, TeamID: &team}, agentActor); err != nil {
-		return err
-	}
-	if p.r.IntN(100) < 30 {
-		if err := note(); err != nil {
-			return err
-		}
-	}
-	first := domain.Status("")
-	if st == domain.StatusPending {
-		first = domain.StatusPending
-	}
-	if !p.wait(2*time.Minute, 3*time.Hour) {
-		return nil
-	}
-	if err := agentReplies(f.fill(pick(p.r, tp.replies)), first); err != nil {
-		return err
-	}
-	switch st {
-	case domain.StatusPending:
-		return nil
-	case domain.StatusOpen:
-		if p.r.IntN(100) < 60 && p.wait(time.Hour, 2*24*time.Hour) {
-			return customerSays(f.fill(pick(p.r, tp.followups)), p.replyChannel(ch))
-		}
-		return nil
-	case domain.StatusOnHold:
-		if !p.wait(30*time.Minute, 24*time.Hour) {
-			return nil
-		}
-		if err := note(); err != nil {
-			return err
-		}
-		on := domain.StatusOnHold
-		_, err := p.db.UpdateTicket(ctx, t.ID, domain.TicketUpdate{Status: &on}, agentActor)
-		return err
-	}
-	// Solved or closed: maybe a follow-up round, then solved, maybe reopened.
+	_, err := l.p.db.AddEntry(ctx, ne)
+	return err
+}
+
+func (l *life) note(ctx context.Context) error {
+	_, err := l.p.db.AddEntry(ctx, domain.NewEntry{TicketID: l.t.ID, Kind: domain.EntryNote, Body: l.f.fill(pick(l.p.r, l.tp.notes)), Actor: l.actor})
+	return err
+}
+
+// solve plays a solved (or, with close, closed) ticket's end: maybe a
+// follow-up round, the thanks, solved, maybe reopened, the survey.
+func (l *life) solve(ctx context.Context, close bool) error {
+	p, t := l.p, l.t
 	if p.r.IntN(100) < 40 && p.wait(time.Hour, 2*24*time.Hour) {
-		if err := customerSays(f.fill(pick(p.r, tp.followups)), p.replyChannel(ch)); err != nil {
+		if err := l.customerSays(ctx, l.f.fill(pick(p.r, l.tp.followups))); err != nil {
 			return err
 		}
 		if !p.wait(20*time.Minute, 8*time.Hour) {
 			return nil
 		}
-		if err := agentReplies(f.fill(pick(p.r, tp.replies)), ""); err != nil {
+		if err := l.agentReplies(ctx, l.f.fill(pick(p.r, l.tp.replies)), ""); err != nil {
 			return err
 		}
 	}
 	if !p.wait(time.Hour, 2*24*time.Hour) {
 		return nil
 	}
-	if err := customerSays(pick(p.r, thanks), p.replyChannel(ch)); err != nil {
+	if err := l.customerSays(ctx, pick(p.r, thanks)); err != nil {
 		return err
 	}
 	solved := domain.StatusSolved
 	if !p.wait(5*time.Minute, 4*time.Hour) {
 		return nil
 	}
-	if _, err := p.db.UpdateTicket(ctx, t.ID, domain.TicketUpdate{Status: &solved}, agentActor); err != nil {
+	if _, err := p.db.UpdateTicket(ctx, t.ID, domain.TicketUpdate{Status: &solved}, l.actor); err != nil {
 		return err
 	}
 	if p.r.IntN(100) < 12 && p.wait(24*time.Hour, 5*24*time.Hour) {
 		// The problem came back: the customer's message reopens the ticket.
-		pl.reopened = true
-		if err := customerSays(pick(p.r, reopeners), p.replyChannel(ch)); err != nil {
+		l.pl.reopened = true
+		if err := l.customerSays(ctx, pick(p.r, reopeners)); err != nil {
 			return err
 		}
 		if !p.wait(30*time.Minute, 6*time.Hour) {
 			return nil
 		}
-		if err := agentReplies(f.fill(pick(p.r, tp.replies)), domain.StatusSolved); err != nil {
+		if err := l.agentReplies(ctx, l.f.fill(pick(p.r, l.tp.replies)), domain.StatusSolved); err != nil {
 			return err
 		}
 	}
-	if err := p.survey(ctx, pl); err != nil {
+	if err := p.survey(ctx, l.pl); err != nil {
 		return err
 	}
-	if st == domain.StatusClosed && p.wait(4*24*time.Hour, 5*24*time.Hour) {
+	if close && p.wait(4*24*time.Hour, 5*24*time.Hour) {
 		closed := domain.StatusClosed
 		_, err := p.db.UpdateTicket(ctx, t.ID, domain.TicketUpdate{Status: &closed}, domain.System)
 		return err

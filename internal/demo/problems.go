@@ -114,17 +114,31 @@ func (p *player) agentActor(team string, i int) domain.Actor {
 
 func dueDate(t time.Time) string { return t.Format(time.DateOnly) }
 
-// problemSteps plans the five demo problems.
+// problemSteps plans the five demo problems, in time order.
 func (p *player) problemSteps() []step {
 	jon, maya := p.agentActor("Logistics", 0), p.agentActor("Logistics", 1)
 	tom := p.agentActor("Billing", 0)
 	priya := p.agentActor("Support", 1)
 	sam := domain.Actor{UserID: p.collaborator, Name: "Sam Patel"} // the logistics partner, a collaborator
-	logistics := func() *int64 { id := p.teams["Logistics"]; return &id }
-	var carafes, depot, capture, wand, burrs demoProblem
+	var steps []step
+	steps = append(steps, p.carafeSteps(maya, sam)...)
+	steps = append(steps, p.depotSteps(jon, sam)...)
+	steps = append(steps, p.captureSteps(tom)...)
+	steps = append(steps, p.wandSteps(priya)...)
+	steps = append(steps, p.burrSteps(priya)...)
+	for i := 1; i < len(steps); i++ {
+		for j := i; j > 0 && steps[j].at.Before(steps[j-1].at); j-- {
+			steps[j], steps[j-1] = steps[j-1], steps[j]
+		}
+	}
+	return steps
+}
+
+// carafeSteps plays one problem. Verified: carafes broken in transit; the partner's new boxes held.
+func (p *player) carafeSteps(maya, sam domain.Actor) []step {
+	var carafes demoProblem
 	var carafesCM int64
-	steps := []step{
-		// 1. Verified: carafes broken in transit; the partner's new boxes held.
+	return []step{
 		{p.daysAgo(45), func(ctx context.Context) error {
 			if err := p.open(ctx, &carafes, "Glass carafes arrive broken", "Filter One and Cold Brew carafes reach customers in pieces.",
 				"Logistics", &maya.UserID, nil, maya); err != nil {
@@ -166,8 +180,14 @@ func (p *player) problemSteps() []step {
 			_, err := p.db.NotifyProblem(ctx, carafes.id, store.NotifyRequest{}, maya)
 			return err
 		}},
+	}
+}
 
-		// 2. Flagged: late parcels from one depot; rerouting did not stop them.
+// depotSteps plays one problem. Flagged: late parcels from one depot; rerouting did not stop them.
+func (p *player) depotSteps(jon, sam domain.Actor) []step {
+	var depot demoProblem
+	logistics := func() *int64 { id := p.teams["Logistics"]; return &id }
+	return []step{
 		{p.daysAgo(31), func(ctx context.Context) error {
 			if err := p.open(ctx, &depot, "Parcels stuck at the Leipzig depot", "Tracking stops at the Leipzig hub for 4–6 days.",
 				"Logistics", &jon.UserID, logistics(), jon); err != nil {
@@ -200,8 +220,13 @@ func (p *player) problemSteps() []step {
 			}
 			return p.db.AddProblemNote(ctx, depot.id, "Two more late parcels since the reroute: the Berlin hub has the same sorting schedule. Back to the carrier.", jon)
 		}},
+	}
+}
 
-		// 3. Root cause found: double captures when a payment is retried.
+// captureSteps plays one problem. Root cause found: double captures when a payment is retried.
+func (p *player) captureSteps(tom domain.Actor) []step {
+	var capture demoProblem
+	return []step{
 		{p.daysAgo(14), func(ctx context.Context) error {
 			if err := p.open(ctx, &capture, "Card charged twice when payment is retried", "Customers retrying a failed payment are charged twice.",
 				"Billing", &tom.UserID, nil, tom); err != nil {
@@ -223,8 +248,13 @@ func (p *player) problemSteps() []step {
 				Verification: "No double-charge tickets for 30 days", RecurrenceWindowDays: 30}, tom)
 			return err
 		}},
+	}
+}
 
-		// 4. Investigating: steam wands failing.
+// wandSteps plays one problem. Investigating: steam wands failing.
+func (p *player) wandSteps(priya domain.Actor) []step {
+	var wand demoProblem
+	return []step{
 		{p.daysAgo(6), func(ctx context.Context) error {
 			if err := p.open(ctx, &wand, "Steam wands stop producing steam", "Several machines from the spring batch lose steam after a few weeks.",
 				"Product", &priya.UserID, nil, priya); err != nil {
@@ -235,8 +265,13 @@ func (p *player) problemSteps() []step {
 			}
 			return p.db.AddProblemNote(ctx, wand.id, "Asked the service partner for the serial numbers of the last ten repairs.", priya)
 		}},
+	}
+}
 
-		// 5. Won't fix: a discontinued model's wrong spare part.
+// burrSteps plays one problem. Won't fix: a discontinued model's wrong spare part.
+func (p *player) burrSteps(priya domain.Actor) []step {
+	var burrs demoProblem
+	return []step{
 		{p.daysAgo(24), func(ctx context.Context) error {
 			if err := p.open(ctx, &burrs, "Supplier ships the wrong burr set for the Grinder X", "Replacement burrs for the Grinder X do not fit.",
 				"Supplier", &priya.UserID, nil, priya); err != nil {
@@ -253,11 +288,4 @@ func (p *player) problemSteps() []step {
 			return err
 		}},
 	}
-	// Steps run in time order.
-	for i := 1; i < len(steps); i++ {
-		for j := i; j > 0 && steps[j].at.Before(steps[j-1].at); j-- {
-			steps[j], steps[j-1] = steps[j-1], steps[j]
-		}
-	}
-	return steps
 }

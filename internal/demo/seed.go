@@ -263,7 +263,7 @@ func PrepareSeed(ctx context.Context, db *store.DB) (SeedRefs, error) {
 	if len(refs.Agents) == 0 {
 		// Invited agents without a password: they own tickets but cannot sign in.
 		for i := 1; i <= 8; i++ {
-			u, err := db.CreateUser(ctx, store.NewUser{Email: fmt.Sprintf("agent%d@seed.andon.test", i), Name: fmt.Sprintf("Seed Agent %d", i), Role: domain.RoleAgent})
+			u, err := db.CreateUser(ctx, domain.NewUser{Email: fmt.Sprintf("agent%d@seed.andon.test", i), Name: fmt.Sprintf("Seed Agent %d", i), Role: domain.RoleAgent})
 			if err != nil {
 				return refs, err
 			}

@@ -31,22 +31,8 @@ func TestCrashDuringBurst(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	ctx := context.Background()
-	bin := filepath.Join(t.TempDir(), "andon")
-	build := exec.Command("go", "build", "-o", bin, "andon/cmd/andon")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	dataDir := t.TempDir()
-	dbURL := testutil.DatabaseURL(t)
-	db, err := store.Open(ctx, dbURL, dataDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	rig := newCrashRig(t)
+	db := rig.db
 	box, _ := mail.NewBox("crash-test-key", "")
 	sink := mailtest.StartSink(t, "", "")
 	svc := mail.NewService(db, box, nil)
@@ -54,116 +40,29 @@ func TestCrashDuringBurst(t *testing.T) {
 		SMTPHost: ptr(sink.Host), SMTPPort: ptr(sink.Port), SMTPTLS: ptr(domain.TLSNone)}); err != nil {
 		t.Fatal(err)
 	}
-	agent, _ := db.CreateUser(ctx, store.NewUser{Email: "agent@acme.test", Name: "Agent", Role: domain.RoleAgent})
-	smtpAddr := freeAddr(t)
-	start := func() *exec.Cmd {
-		cmd := exec.Command(bin, "serve")
-		cmd.Env = append(os.Environ(), "ANDON_DATA_DIR="+dataDir, "ANDON_DATABASE_URL="+dbURL, "ANDON_SECRET_KEY=crash-test-key",
-			"ANDON_SMTP_ADDR="+smtpAddr, "ANDON_HTTP_ADDR="+freeAddr(t), "ANDON_LOG_LEVEL=warn",
-			// A burst from one peer and sender on purpose: the limits are off here.
-			"ANDON_SMTP_PER_PEER=0", "ANDON_SMTP_PER_SENDER=0")
-		if testing.Verbose() {
-			cmd.Stderr = os.Stderr
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		for i := 0; ; i++ {
-			if c, err := net.Dial("tcp", smtpAddr); err == nil {
-				c.Close()
-				return cmd
-			}
-			if i > 300 {
-				cmd.Process.Kill()
-				t.Fatal("andon did not start listening")
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
+	agent, _ := db.CreateUser(ctx, domain.NewUser{Email: "agent@acme.test", Name: "Agent", Role: domain.RoleAgent})
 
 	const n = 80
-	raw := func(i int) []byte {
-		// One sender each: acknowledgements are rate-limited per sender.
-		m := customerMail(fmt.Sprintf("<burst-%d@example.com>", i), fmt.Sprintf("Burst %d", i), "", fmt.Sprintf("Message number %d", i))
-		return []byte(strings.Replace(string(m), "ann@example.com", fmt.Sprintf("c%d@example.com", i), 1))
-	}
-	var mu sync.Mutex
-	accepted := map[int]bool{}
-	send := func(ids []int) {
-		var wg sync.WaitGroup
-		ch := make(chan int)
-		for range 4 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := range ch {
-					if err := sendMail(smtpAddr, "ann@example.com", []string{"support@acme.test"}, raw(i)); err == nil {
-						mu.Lock()
-						accepted[i] = true
-						mu.Unlock()
-					}
-				}
-			}()
-		}
-		for _, i := range ids {
-			ch <- i
-		}
-		close(ch)
-		wg.Wait()
-	}
+	b := &burst{addr: rig.smtpAddr, accepted: map[int]bool{}}
 	all := make([]int, n)
 	for i := range all {
 		all[i] = i
 	}
 
-	proc := start()
+	proc := rig.start(t)
 	// Replies queued while mail pours in: the agent answers each ticket.
-	stopReplies := make(chan struct{})
-	var repliesWG sync.WaitGroup
-	repliesWG.Add(1)
-	go func() {
-		defer repliesWG.Done()
-		done := map[int64]bool{}
-		for {
-			select {
-			case <-stopReplies:
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-			page, err := db.Tickets(ctx, domain.TicketFilter{Limit: 200})
-			if err != nil {
-				continue
-			}
-			for _, tk := range page.Tickets {
-				if !done[tk.ID] {
-					if _, err := db.AddEntry(ctx, domain.NewEntry{TicketID: tk.ID, Kind: domain.EntryMessage, Direction: domain.Outbound,
-						Body: "On it.", Actor: domain.Actor{UserID: agent.ID}}); err == nil {
-						done[tk.ID] = true
-					}
-				}
-			}
-		}
-	}()
+	stopReplies := replyWhileRunning(ctx, db, agent.ID)
 	go func() {
 		// Kill mid-burst.
-		for {
-			mu.Lock()
-			k := len(accepted)
-			mu.Unlock()
-			if k >= n/3 {
-				break
-			}
+		for b.count() < n/3 {
 			time.Sleep(5 * time.Millisecond)
 		}
 		proc.Process.Signal(syscall.SIGKILL)
 	}()
-	send(all)
+	b.send(all)
 	proc.Wait()
-	close(stopReplies)
-	repliesWG.Wait()
-	mu.Lock()
-	acceptedBefore := len(accepted)
-	mu.Unlock()
+	stopReplies()
+	acceptedBefore := b.count()
 	// Rows caught mid-send by the kill wait for their lease (5 min);
 	// expire it now, while andon is down, instead of waiting.
 	inFlight := map[string]bool{}
@@ -183,22 +82,161 @@ func TestCrashDuringBurst(t *testing.T) {
 
 	// Restart; senders retry what was not accepted, and one MTA also
 	// retries a message whose 250 it may have lost.
-	proc = start()
+	proc = rig.start(t)
 	defer func() {
 		proc.Process.Signal(syscall.SIGTERM)
 		proc.Wait()
 	}()
 	var retry []int
 	for i := range n {
-		if !accepted[i] {
+		if !b.accepted[i] {
 			retry = append(retry, i)
 		}
 	}
-	send(append(retry, 0, 1))
-	if len(accepted) != n {
-		t.Fatalf("only %d of %d accepted after restart", len(accepted), n)
+	b.send(append(retry, 0, 1))
+	if b.count() != n {
+		t.Fatalf("only %d of %d accepted after restart", b.count(), n)
 	}
-	// Replies for tickets created after the reply loop stopped.
+	replyToUnanswered(t, db, agent.ID) // tickets created after the reply loop stopped
+	checkOneEntryPerMail(t, db, n)
+	out := waitAllSent(t, db, 2*n) // n acks + n replies
+	checkDeliveredOnce(t, sink, out, inFlight)
+	t.Logf("accepted before kill: %d/%d; in flight at kill: %d", acceptedBefore, n, len(inFlight))
+}
+
+// crashRig is a built andon binary on a migrated database.
+type crashRig struct {
+	bin, dataDir, dbURL, smtpAddr string
+	db                            *store.DB
+}
+
+func newCrashRig(t *testing.T) *crashRig {
+	t.Helper()
+	ctx := context.Background()
+	r := &crashRig{bin: filepath.Join(t.TempDir(), "andon"), dataDir: t.TempDir(), dbURL: testutil.DatabaseURL(t), smtpAddr: freeAddr(t)}
+	build := exec.Command("go", "build", "-o", r.bin, "andon/cmd/andon")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	db, err := store.Open(ctx, r.dbURL, r.dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r.db = db
+	return r
+}
+
+// start runs `andon serve` until its SMTP listener answers.
+func (r *crashRig) start(t *testing.T) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(r.bin, "serve")
+	cmd.Env = append(os.Environ(), "ANDON_DATA_DIR="+r.dataDir, "ANDON_DATABASE_URL="+r.dbURL, "ANDON_SECRET_KEY=crash-test-key",
+		"ANDON_SMTP_ADDR="+r.smtpAddr, "ANDON_HTTP_ADDR="+freeAddr(t), "ANDON_LOG_LEVEL=warn",
+		// A burst from one peer and sender on purpose: the limits are off here.
+		"ANDON_SMTP_PER_PEER=0", "ANDON_SMTP_PER_SENDER=0")
+	if testing.Verbose() {
+		cmd.Stderr = os.Stderr
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		if c, err := net.Dial("tcp", r.smtpAddr); err == nil {
+			c.Close()
+			return cmd
+		}
+		if i > 300 {
+			cmd.Process.Kill()
+			t.Fatal("andon did not start listening")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// burst sends numbered customer mails over SMTP from four connections and
+// remembers which got a 250.
+type burst struct {
+	addr     string
+	mu       sync.Mutex
+	accepted map[int]bool
+}
+
+func (b *burst) count() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.accepted)
+}
+
+func (b *burst) send(ids []int) {
+	var wg sync.WaitGroup
+	ch := make(chan int)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range ch {
+				if err := sendMail(b.addr, "ann@example.com", []string{"support@acme.test"}, burstMail(i)); err == nil {
+					b.mu.Lock()
+					b.accepted[i] = true
+					b.mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, i := range ids {
+		ch <- i
+	}
+	close(ch)
+	wg.Wait()
+}
+
+// burstMail is message i, from its own sender: acknowledgements are
+// rate-limited per sender.
+func burstMail(i int) []byte {
+	m := customerMail(fmt.Sprintf("<burst-%d@example.com>", i), fmt.Sprintf("Burst %d", i), "", fmt.Sprintf("Message number %d", i))
+	return []byte(strings.Replace(string(m), "ann@example.com", fmt.Sprintf("c%d@example.com", i), 1))
+}
+
+// replyWhileRunning answers each new ticket once until the returned stop.
+func replyWhileRunning(ctx context.Context, db *store.DB, agentID int64) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		answered := map[int64]bool{}
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+			page, err := db.Tickets(ctx, domain.TicketFilter{Limit: 200})
+			if err != nil {
+				continue
+			}
+			for _, tk := range page.Tickets {
+				if !answered[tk.ID] {
+					if _, err := db.AddEntry(ctx, domain.NewEntry{TicketID: tk.ID, Kind: domain.EntryMessage, Direction: domain.Outbound,
+						Body: "On it.", Actor: domain.Actor{UserID: agentID}}); err == nil {
+						answered[tk.ID] = true
+					}
+				}
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+// replyToUnanswered queues a reply on every ticket that has none.
+func replyToUnanswered(t *testing.T, db *store.DB, agentID int64) {
+	t.Helper()
+	ctx := context.Background()
 	page, _ := db.Tickets(ctx, domain.TicketFilter{Limit: 200})
 	for _, tk := range page.Tickets {
 		out, _ := db.Outbox(ctx, tk.ID, 10)
@@ -208,16 +246,22 @@ func TestCrashDuringBurst(t *testing.T) {
 		}
 		if !hasReply {
 			if _, err := db.AddEntry(ctx, domain.NewEntry{TicketID: tk.ID, Kind: domain.EntryMessage, Direction: domain.Outbound,
-				Body: "On it.", Actor: domain.Actor{UserID: agent.ID}}); err != nil {
+				Body: "On it.", Actor: domain.Actor{UserID: agentID}}); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	// Every accepted message is exactly one entry on exactly one ticket.
+}
+
+// checkOneEntryPerMail: every accepted message is exactly one entry on
+// exactly one ticket.
+func checkOneEntryPerMail(t *testing.T, db *store.DB, n int) {
+	t.Helper()
+	ctx := context.Background()
 	if got, _ := db.CountInboundMail(ctx); got != n {
 		t.Errorf("stored %d raw messages, want %d", got, n)
 	}
-	page, _ = db.Tickets(ctx, domain.TicketFilter{Limit: 200})
+	page, _ := db.Tickets(ctx, domain.TicketFilter{Limit: 200})
 	if len(page.Tickets) != n {
 		t.Errorf("%d tickets, want %d", len(page.Tickets), n)
 	}
@@ -233,19 +277,22 @@ func TestCrashDuringBurst(t *testing.T) {
 			t.Errorf("ticket %d (%s) has %d customer messages", tk.ID, tk.Subject, in)
 		}
 	}
-	// Every queued mail (n acks + n replies) reaches the SMTP server.
+}
+
+// waitAllSent waits until want outbox messages are sent and returns the outbox.
+func waitAllSent(t *testing.T, db *store.DB, want int) []*domain.OutboxMessage {
+	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
-	var out []*domain.OutboxMessage
 	for {
-		out, _ = db.Outbox(ctx, 0, 200)
+		out, _ := db.Outbox(context.Background(), 0, 200)
 		sent := 0
 		for _, o := range out {
 			if o.Status == domain.OutboxSent {
 				sent++
 			}
 		}
-		if sent == 2*n {
-			break
+		if sent == want {
+			return out
 		}
 		if time.Now().After(deadline) {
 			for _, o := range out {
@@ -253,10 +300,16 @@ func TestCrashDuringBurst(t *testing.T) {
 					t.Logf("outbox %d %s %s attempts %d: %s", o.ID, o.Kind, o.Status, o.Attempts, o.LastError)
 				}
 			}
-			t.Fatalf("%d of %d outbox messages sent", sent, 2*n)
+			t.Fatalf("%d of %d outbox messages sent", sent, want)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// checkDeliveredOnce: every outbox message reached the SMTP server, more
+// than once only if it was in flight at the kill.
+func checkDeliveredOnce(t *testing.T, sink *mailtest.Sink, out []*domain.OutboxMessage, inFlight map[string]bool) {
+	t.Helper()
 	counts := map[string]int{}
 	for _, m := range sink.Messages() {
 		for _, line := range strings.Split(string(m.Raw), "\n") {
@@ -275,7 +328,6 @@ func TestCrashDuringBurst(t *testing.T) {
 			t.Logf("outbox %d was in flight at the kill and was sent %d times (at-least-once window)", o.ID, c)
 		}
 	}
-	t.Logf("accepted before kill: %d/%d; in flight at kill: %d", acceptedBefore, n, len(inFlight))
 }
 
 func freeAddr(t *testing.T) string {

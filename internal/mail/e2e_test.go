@@ -28,6 +28,7 @@ import (
 	"andon/internal/mail/smtpd"
 	"andon/internal/store"
 	"andon/internal/testutil"
+	"andon/internal/testutil/testnode"
 )
 
 func TestMain(m *testing.M) { testutil.Main(m) }
@@ -44,43 +45,30 @@ type stack struct {
 
 func ptr[T any](v T) *T { return &v }
 
-// newStack wires the email channel against a real database and a real
-// SMTP server that records what Andon sends (it requires AUTH, so the
-// sealed password must round-trip).
+// newStack is a node with the email channel on (testnode): a real database
+// and a real SMTP server that records what Andon sends (it requires AUTH,
+// so the sealed password must round-trip).
 func newStack(t *testing.T, imapHost string, imapPort int) *stack {
 	t.Helper()
 	ctx := context.Background()
-	db := testutil.OpenDB(t)
-	box, err := mail.NewBox("", t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	svc := mail.NewService(db, box, log)
-	sink := mailtest.StartSink(t, "andon", "s3cret")
-	in := domain.MailboxInput{
-		Address: ptr("Support@Acme.test"), DisplayName: ptr("Acme Support"), IsDefault: ptr(true),
-		SMTPHost: ptr(sink.Host), SMTPPort: ptr(sink.Port), SMTPUser: ptr("andon"), SMTPPassword: ptr("s3cret"), SMTPTLS: ptr(domain.TLSNone),
-	}
-	if imapHost != "" {
-		in.IMAPHost, in.IMAPPort, in.IMAPUser, in.IMAPPassword, in.IMAPTLS = ptr(imapHost), ptr(imapPort), ptr("support"), ptr("imap-pw"), ptr(domain.TLSNone)
-	}
-	mb, err := svc.CreateMailbox(ctx, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if raw, _ := db.Mailbox(ctx, mb.ID); strings.Contains(raw.SMTPPassword, "s3cret") {
+	n := testnode.New(t, testnode.Options{Log: log, Mail: true, Mailbox: "Support@Acme.test", MailboxTune: func(in *domain.MailboxInput) {
+		in.DisplayName = ptr("Acme Support")
+		if imapHost != "" {
+			in.IMAPHost, in.IMAPPort, in.IMAPUser, in.IMAPPassword, in.IMAPTLS = ptr(imapHost), ptr(imapPort), ptr("support"), ptr("imap-pw"), ptr(domain.TLSNone)
+		}
+	}})
+	if raw, _ := n.DB.Mailbox(ctx, n.Mailbox.ID); strings.Contains(raw.SMTPPassword, testnode.SinkPass) {
 		t.Fatal("SMTP password stored in clear")
 	}
-	agent, err := db.CreateUser(ctx, store.NewUser{Email: "agent@acme.test", Name: "Alex Agent", Role: domain.RoleAgent})
+	agent, err := n.DB.CreateUser(ctx, domain.NewUser{Email: "agent@acme.test", Name: "Alex Agent", Role: domain.RoleAgent})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &stack{db: db, svc: svc, sink: sink, mb: mb, agent: agent, log: log,
-		sender: &outbox.Sender{DB: db, Box: box, Log: log, Hostname: "acme.test"}}
+	return &stack{db: n.DB, svc: n.Mail, sink: n.Sink, mb: n.Mailbox, agent: agent, log: log, sender: n.Sender}
 }
 
 // startListener runs Andon's inbound SMTP listener.
@@ -388,7 +376,7 @@ func TestAgentNotifications(t *testing.T) {
 	}
 	s.send(t, 1) // the acknowledgement
 	// Assigned by a colleague: the agent is told.
-	lead, _ := s.db.CreateUser(ctx, store.NewUser{Email: "lead@acme.test", Name: "Lee Lead", Role: domain.RoleAdmin})
+	lead, _ := s.db.CreateUser(ctx, domain.NewUser{Email: "lead@acme.test", Name: "Lee Lead", Role: domain.RoleAdmin})
 	if _, err := s.db.UpdateTicket(ctx, res.TicketID, domain.TicketUpdate{AssigneeID: &s.agent.ID}, domain.Actor{UserID: lead.ID, Name: lead.Name}); err != nil {
 		t.Fatal(err)
 	}

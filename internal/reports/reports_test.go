@@ -56,8 +56,8 @@ func build(t *testing.T) *world {
 	db.SetClock(func() time.Time { return w.now })
 	set := func(s string) { w.now = at(s) }
 	set("2026-02-01 08:00")
-	agentA := must[*domain.User](t)(db.CreateUser(ctx, store.NewUser{Email: "a@x.test", Name: "Agent A", Role: domain.RoleAgent}))
-	agentB := must[*domain.User](t)(db.CreateUser(ctx, store.NewUser{Email: "b@x.test", Name: "Agent B", Role: domain.RoleAgent}))
+	agentA := must[*domain.User](t)(db.CreateUser(ctx, domain.NewUser{Email: "a@x.test", Name: "Agent A", Role: domain.RoleAgent}))
+	agentB := must[*domain.User](t)(db.CreateUser(ctx, domain.NewUser{Email: "b@x.test", Name: "Agent B", Role: domain.RoleAgent}))
 	team1 := must[*domain.Team](t)(db.CreateTeam(ctx, "Front"))
 	team2 := must[*domain.Team](t)(db.CreateTeam(ctx, "Billing team"))
 	w.agentA, w.agentB, w.team1, w.team2 = agentA.ID, agentB.ID, team1.ID, team2.ID
@@ -123,54 +123,68 @@ func build(t *testing.T) *world {
 	update("2026-03-05 10:45", w.t4, domain.TicketUpdate{TeamID: &w.team2}, A)
 	update("2026-03-05 11:00", w.t4, domain.TicketUpdate{Status: &solved}, A)
 
+	w.classify(t, r1.ID, r2.ID, A)
+	w.feedback(t)
+	// The reports are read on Friday 09:00.
+	set("2026-03-06 09:00")
+	return w
+}
+
+// classify sorts the tickets into failure and value demand and links the
+// double-charge tickets to a problem whose countermeasure t4 recurs after.
+func (w *world) classify(t *testing.T, r1, r2 int64, A domain.Actor) {
+	t.Helper()
+	ctx := context.Background()
 	// Classification: t1, t2 double charge (Billing), t3 late delivery (Logistics), t4 value.
 	failure, value := domain.DemandFailure, domain.DemandValue
-	set("2026-03-05 12:00")
-	for id, r := range map[int64]int64{w.t1: r1.ID, w.t2: r1.ID, w.t3: r2.ID} {
-		must[*domain.Ticket](t)(db.ClassifyTicket(ctx, id, &failure, &r, nil, A))
+	w.now = at("2026-03-05 12:00")
+	for id, r := range map[int64]int64{w.t1: r1, w.t2: r1, w.t3: r2} {
+		must[*domain.Ticket](t)(w.db.ClassifyTicket(ctx, id, &failure, &r, nil, A))
 	}
-	must[*domain.Ticket](t)(db.ClassifyTicket(ctx, w.t4, &value, nil, nil, A))
+	must[*domain.Ticket](t)(w.db.ClassifyTicket(ctx, w.t4, &value, nil, nil, A))
 
 	// Problem P over t1 and t2; countermeasure in place Thursday 09:30;
 	// t4 (created 10:00, after it) is linked: recurrence within the window.
-	set("2026-03-05 12:10")
-	p := must[*domain.Problem](t)(db.CreateProblem(ctx, domain.NewProblem{Title: "Card charged twice", TicketIDs: []int64{w.t1, w.t2}}, A))
-	set("2026-03-05 09:30")
-	must[*domain.Countermeasure](t)(db.AddCountermeasure(ctx, p.ID, domain.NewCountermeasure{What: "Idempotent payments", Status: domain.CMInPlace}, A))
-	set("2026-03-05 12:20")
-	if err := db.LinkTicket(ctx, p.ID, w.t4, A); err != nil {
+	w.now = at("2026-03-05 12:10")
+	p := must[*domain.Problem](t)(w.db.CreateProblem(ctx, domain.NewProblem{Title: "Card charged twice", TicketIDs: []int64{w.t1, w.t2}}, A))
+	w.now = at("2026-03-05 09:30")
+	must[*domain.Countermeasure](t)(w.db.AddCountermeasure(ctx, p.ID, domain.NewCountermeasure{What: "Idempotent payments", Status: domain.CMInPlace}, A))
+	w.now = at("2026-03-05 12:20")
+	if err := w.db.LinkTicket(ctx, p.ID, w.t4, A); err != nil {
 		t.Fatal(err)
 	}
+}
 
+// feedback records the survey answers and knowledge-base searches.
+func (w *world) feedback(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
 	// Surveys: t1 CSAT 5 + CES 7 with a comment; t2 CSAT 2 + CES 3 with a comment; t4 CSAT 4.
-	set("2026-03-04 11:00")
+	w.now = at("2026-03-04 11:00")
 	for _, a := range []store.SurveyAnswer{
 		{TicketID: w.t1, Kind: "csat", Score: 5, Comment: "Quick, thanks"}, {TicketID: w.t1, Kind: "ces", Score: 7},
 		{TicketID: w.t2, Kind: "ces", Score: 3, Comment: "Had to explain twice"}, {TicketID: w.t2, Kind: "csat", Score: 2},
 	} {
-		if err := db.RecordSurvey(ctx, a); err != nil {
+		if err := w.db.RecordSurvey(ctx, a); err != nil {
 			t.Fatal(err)
 		}
 	}
-	set("2026-03-05 12:30")
-	if err := db.RecordSurvey(ctx, store.SurveyAnswer{TicketID: w.t4, Kind: "csat", Score: 4}); err != nil {
+	w.now = at("2026-03-05 12:30")
+	if err := w.db.RecordSurvey(ctx, store.SurveyAnswer{TicketID: w.t4, Kind: "csat", Score: 4}); err != nil {
 		t.Fatal(err)
 	}
 
 	// Knowledge base: three searches for "refund" found nothing, one for "password" found 2.
-	set("2026-03-03 08:00")
+	w.now = at("2026-03-03 08:00")
 	for _, q := range []string{"refund", "Refund", "refund", "password"} {
 		n := 0
 		if q == "password" {
 			n = 2
 		}
-		if err := db.LogSearch(ctx, q, n, "portal"); err != nil {
+		if err := w.db.LogSearch(ctx, q, n, "portal"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// The reports are read on Friday 09:00.
-	set("2026-03-06 09:00")
-	return w
 }
 
 func week(t *testing.T, q string) reports.Filter {

@@ -375,7 +375,7 @@ func (db *DB) EnqueueChatTranscript(ctx context.Context, visitorID string, ticke
 			return err
 		}
 		o := &domain.OutboxMessage{Kind: domain.OutboxReply, TicketID: &ticketID, MailboxID: mc.MailboxID, To: []string{to},
-			Subject: ReplySubject("Chat transcript", ticketID), Body: b.String()}
+			Subject: domain.ReplySubject("Chat transcript", ticketID), Body: b.String()}
 		_, err = tx.EnqueueMail(ctx, o)
 		return err
 	})

@@ -35,7 +35,7 @@ func scanInvite(sc interface{ Scan(...any) error }) (*domain.Invite, error) {
 // CreateInvite records an invitation valid for domain.InviteTTL. It fails with
 // EConflict when an account with the email already exists.
 func (db *DB) CreateInvite(ctx context.Context, n NewInvite) (*domain.Invite, error) {
-	nu := NewUser{Email: n.Email, Name: n.Name, Role: n.Role}
+	nu := domain.NewUser{Email: n.Email, Name: n.Name, Role: n.Role}
 	if err := nu.Validate(); err != nil {
 		return nil, err
 	}

@@ -127,11 +127,6 @@ func (tx *Tx) TicketMailContext(ctx context.Context, ticketID int64) (*TicketMai
 	return c, rows.Err()
 }
 
-// ReplySubject is "Re: subject [#1042]" (domain.ReplySubject).
-func ReplySubject(subject string, ticketID int64) string {
-	return domain.ReplySubject(subject, ticketID)
-}
-
 func metaAddrs(meta map[string]any, key string) []string {
 	var out []string
 	add := func(s string) {

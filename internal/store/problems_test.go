@@ -40,7 +40,7 @@ func ticketOn(t *testing.T, db *store.DB, ch domain.Channel, subject, body, name
 
 func mustUser(t *testing.T, db *store.DB, email string, role domain.Role) *domain.User {
 	t.Helper()
-	u, err := db.CreateUser(context.Background(), store.NewUser{Email: email, Name: strings.Split(email, "@")[0], Role: role})
+	u, err := db.CreateUser(context.Background(), domain.NewUser{Email: email, Name: strings.Split(email, "@")[0], Role: role})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ func newSessionEnv(t *testing.T) *sessionEnv {
 	t.Helper()
 	e := &sessionEnv{db: testutil.OpenDB(t), now: time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)}
 	e.db.SetClock(func() time.Time { return e.now })
-	u, err := e.db.CreateUser(context.Background(), store.NewUser{Email: "ann@acme.test", Name: "Ann", Role: domain.RoleAgent, PasswordHash: "x"})
+	u, err := e.db.CreateUser(context.Background(), domain.NewUser{Email: "ann@acme.test", Name: "Ann", Role: domain.RoleAgent, PasswordHash: "x"})
 	if err != nil {
 		t.Fatal(err)
 	}

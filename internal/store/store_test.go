@@ -46,7 +46,7 @@ func TestCreateTicketFindsExistingCustomer(t *testing.T) {
 func TestReplyOpensAndCustomerReplyReopens(t *testing.T) {
 	db := testutil.OpenDB(t)
 	ctx := context.Background()
-	u, err := db.CreateUser(ctx, store.NewUser{Email: "agent@example.com", Name: "Agent", Role: domain.RoleAgent})
+	u, err := db.CreateUser(ctx, domain.NewUser{Email: "agent@example.com", Name: "Agent", Role: domain.RoleAgent})
 	if err != nil {
 		t.Fatal(err)
 	}

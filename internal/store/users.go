@@ -8,10 +8,6 @@ import (
 	"andon/internal/domain"
 )
 
-// NewUser is what it takes to create an agent account; its rules live in
-// domain. Kept so existing callers compile unchanged.
-type NewUser = domain.NewUser
-
 const userCols = `id, email, name, role, active, created_at`
 
 func scanUser(sc interface{ Scan(...any) error }) (*domain.User, error) {
@@ -25,7 +21,7 @@ func scanUser(sc interface{ Scan(...any) error }) (*domain.User, error) {
 }
 
 // CreateUser creates an account; EConflict when the email is taken.
-func (db *DB) CreateUser(ctx context.Context, n NewUser) (*domain.User, error) {
+func (db *DB) CreateUser(ctx context.Context, n domain.NewUser) (*domain.User, error) {
 	if err := n.Validate(); err != nil {
 		return nil, err
 	}

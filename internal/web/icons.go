@@ -9,6 +9,8 @@ import (
 	"math"
 	"strconv"
 	"sync"
+
+	"andon/internal/domain"
 )
 
 // iconSizes are the PNG app icon sizes served (home screens, touch icons).
@@ -47,8 +49,8 @@ func (ic *Icons) PNG(size int, hexColor string) ([]byte, error) {
 }
 
 func parseColor(s string) color.NRGBA {
-	if !ValidColor(s) {
-		s = DefaultBrandColor
+	if !domain.ValidColor(s) {
+		s = domain.DefaultBrandColor
 	}
 	b, _ := hex.DecodeString(s[1:])
 	return color.NRGBA{R: b[0], G: b[1], B: b[2], A: 255}

@@ -5,14 +5,13 @@ import (
 	"net/url"
 
 	"andon/internal/domain"
-	"andon/internal/settings"
 )
 
 // PortalPage is what every customer portal template (portal_*.html, framed
 // by "portal_layout") receives. It carries no agent data.
 type PortalPage struct {
 	Title    string
-	Brand    Brand
+	Brand    domain.Brand
 	Support  Support
 	Customer *domain.Contact // nil when not signed in
 	CSRF     string
@@ -38,16 +37,10 @@ type Support struct {
 }
 
 // SupportOf returns the ways to reach the team that the brand carries.
-func SupportOf(b Brand) Support {
+func SupportOf(b domain.Brand) Support {
 	s := Support{ChatURL: "/help#chat", Email: b.SupportEmail, Phone: b.SupportPhone}
 	if b.SupportDial != "" {
 		s.PhoneTo = template.URL("tel:" + b.SupportDial)
 	}
 	return s
 }
-
-// SupportFrom reads brand.support_email and brand.support_phone from
-// settings already read, dropping values that are not a valid address or
-// number.
-// Deprecated: use SupportOf with settings.Brand.
-func SupportFrom(m map[string]string) Support { return SupportOf(settings.BrandFrom(m)) }

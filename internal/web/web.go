@@ -17,7 +17,6 @@ import (
 	"strings"
 
 	"andon/internal/domain"
-	"andon/internal/settings"
 )
 
 //go:embed templates/*.html
@@ -31,7 +30,7 @@ var staticFS embed.FS
 type Page struct {
 	Title  string
 	Nav    string // which navigation item is current: inbox, contacts, search, settings
-	Brand  Brand
+	Brand  domain.Brand
 	User   *domain.User
 	CSRF   string
 	Flash  string            // one-line confirmation after a redirect
@@ -46,24 +45,6 @@ func (p *Page) Err(field string) string { return p.Errors[field] }
 
 // Value returns the submitted value of a form field, or "".
 func (p *Page) Value(field string) string { return p.Form.Get(field) }
-
-// Brand is the installation's name, logo and colour. The type and its rules
-// live in domain; settings reads it.
-type Brand = domain.Brand
-
-// Defaults for an unbranded installation.
-const (
-	DefaultBrandName  = domain.DefaultBrandName
-	DefaultBrandColor = domain.DefaultBrandColor
-)
-
-// BrandFrom builds a Brand from the "brand." settings already read.
-// Deprecated: forwards to settings.BrandFrom; read with settings.Brand.
-func BrandFrom(m map[string]string) Brand { return settings.BrandFrom(m) }
-
-// ValidColor reports whether s is a #rrggbb colour.
-// Deprecated: forwards to domain.ValidColor.
-func ValidColor(s string) bool { return domain.ValidColor(s) }
 
 // Templates are the parsed page templates, one set per page.
 type Templates struct {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"andon/internal/domain"
+	"andon/internal/settings"
 )
 
 func TestTemplatesParseAndRenderLayout(t *testing.T) {
@@ -27,14 +28,14 @@ func TestTemplatesParseAndRenderLayout(t *testing.T) {
 		}
 	}
 	rec := httptest.NewRecorder()
-	p := &Page{Title: "Oops", Brand: BrandFrom(map[string]string{"brand.name": "Acme <Help>", "brand.color": "javascript:x"}),
+	p := &Page{Title: "Oops", Brand: settings.BrandFrom(map[string]string{"brand.name": "Acme <Help>", "brand.color": "javascript:x"}),
 		User: &domain.User{Name: "Ann Agent", Role: domain.RoleAdmin}, CSRF: "tok",
 		Data: map[string]any{"Status": 404, "Message": "ticket not found"}}
 	if err := tm.Render(rec, "error", p); err != nil {
 		t.Fatal(err)
 	}
 	body := rec.Body.String()
-	for _, want := range []string{"Acme &lt;Help&gt;", DefaultBrandColor, `id="nav-settings"`, `id="help-overlay"`, `name="csrf" value="tok"`, "ticket not found", "/static/app.js?v="} {
+	for _, want := range []string{"Acme &lt;Help&gt;", domain.DefaultBrandColor, `id="nav-settings"`, `id="help-overlay"`, `name="csrf" value="tok"`, "ticket not found", "/static/app.js?v="} {
 		if !strings.Contains(body, want) {
 			t.Errorf("layout lacks %q", want)
 		}
@@ -69,7 +70,7 @@ func TestHelpers(t *testing.T) {
 	if got := string(EventText("Ann", &domain.Event{Field: "status", From: "new", To: "on_hold"})); got != "<b>Ann</b> changed status from <b>New</b> to <b>On hold</b>" {
 		t.Errorf("event %q", got)
 	}
-	if b := BrandFrom(map[string]string{"brand.logo_url": "javascript:alert(1)"}); b.LogoURL != "" || b.Name != "Andon" {
+	if b := settings.BrandFrom(map[string]string{"brand.logo_url": "javascript:alert(1)"}); b.LogoURL != "" || b.Name != "Andon" {
 		t.Errorf("unsafe logo kept: %+v", b)
 	}
 }

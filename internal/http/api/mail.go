@@ -83,21 +83,12 @@ func (s *Handler) apiCreateMailbox(w http.ResponseWriter, r *http.Request, u *do
 }
 
 func (s *Handler) apiGetMailbox(w http.ResponseWriter, r *http.Request, u *domain.User) error {
-	m, err := s.pathMailbox(r)
+	m, err := httpx.PathMailbox(s.db, r)
 	if err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, m)
 	return nil
-}
-
-// pathMailbox loads the mailbox the URL's {id} names (API and admin pages).
-func (s *Handler) pathMailbox(r *http.Request) (*domain.Mailbox, error) {
-	id, err := httpx.PathID(r, "id", "mailbox")
-	if err != nil {
-		return nil, err
-	}
-	return s.db.Mailbox(r.Context(), id)
 }
 
 func (s *Handler) apiPatchMailbox(w http.ResponseWriter, r *http.Request, u *domain.User) error {
@@ -279,14 +270,14 @@ func (s *Handler) apiEntryAttachment(w http.ResponseWriter, r *http.Request, u *
 }
 
 // mailSettingKeys are the admin-editable texts of automatic mail.
-var mailSettingKeys = map[string]string{"ack_subject": ingest.SettingAckSubject, "ack_body": ingest.SettingAckBody}
+var mailSettingKeys = map[string]string{"ack_subject": domain.SettingAckSubject, "ack_body": domain.SettingAckBody}
 
 func (s *Handler) apiGetMailSettings(w http.ResponseWriter, r *http.Request, u *domain.User) error {
 	out := map[string]string{}
 	for k, key := range mailSettingKeys {
 		def := ""
 		if k == "ack_body" {
-			def = ingest.DefaultAckBody
+			def = domain.DefaultAckBody
 		}
 		v, err := s.db.Setting(r.Context(), key, def)
 		if err != nil {

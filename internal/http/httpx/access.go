@@ -52,3 +52,12 @@ func VisibleProblem(db *store.DB, r *http.Request, u *domain.User) (int64, error
 	}
 	return id, db.CanSeeProblem(r.Context(), u, id)
 }
+
+// PathMailbox loads the mailbox the path's {id} names (API and admin pages).
+func PathMailbox(db *store.DB, r *http.Request) (*domain.Mailbox, error) {
+	id, err := PathID(r, "id", "mailbox")
+	if err != nil {
+		return nil, err
+	}
+	return db.Mailbox(r.Context(), id)
+}

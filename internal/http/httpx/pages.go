@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"andon/internal/domain"
+	"andon/internal/settings"
 	"andon/internal/store"
 	"andon/internal/web"
 )
@@ -26,12 +27,12 @@ type Pages struct {
 
 // Brand reads the branding settings; on error it logs and uses defaults, so a
 // settings problem never takes the workspace down.
-func (s *Pages) Brand(ctx context.Context) web.Brand {
-	m, err := s.DB.Settings(ctx, "brand.")
+func (s *Pages) Brand(ctx context.Context) domain.Brand {
+	b, err := settings.Brand(ctx, s.DB)
 	if err != nil {
 		s.Log.Warn("read brand settings", "err", err)
 	}
-	return web.BrandFrom(m)
+	return b
 }
 
 // RenderWithFlash shows the confirmation left by the last Redirect (unless

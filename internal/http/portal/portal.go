@@ -15,6 +15,7 @@ import (
 	"andon/internal/auth"
 	"andon/internal/domain"
 	"andon/internal/kb"
+	"andon/internal/settings"
 	"andon/internal/web"
 )
 
@@ -147,12 +148,11 @@ func (s *Handler) portalCustomer(r *http.Request) (*domain.Contact, error) {
 
 // portalRender fills the common fields and renders a portal template.
 func (s *Handler) portalRender(w http.ResponseWriter, r *http.Request, status int, name string, p *web.PortalPage) error {
-	settings, err := s.db.Settings(r.Context(), "brand.")
+	b, err := settings.Brand(r.Context(), s.db)
 	if err != nil {
 		s.log.Warn("read brand settings", "err", err)
 	}
-	p.Brand = web.BrandFrom(settings)
-	p.Support = web.SupportFrom(settings)
+	p.Brand, p.Support = b, web.SupportOf(b)
 	if p.Customer == nil {
 		p.Customer, _ = s.portalCustomer(r)
 	}

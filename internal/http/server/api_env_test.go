@@ -56,7 +56,7 @@ func newAPIEnv(t *testing.T, configure ...func(*Deps)) *apiEnv {
 func (e *apiEnv) newAgent(email, name string, role domain.Role) (*domain.User, string) {
 	e.t.Helper()
 	ctx := context.Background()
-	u, err := e.db.CreateUser(ctx, store.NewUser{Email: email, Name: name, Role: role})
+	u, err := e.db.CreateUser(ctx, domain.NewUser{Email: email, Name: name, Role: role})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -119,26 +119,7 @@ func TestAPIAndonDoneMeans(t *testing.T) {
 		"recurrence_window_days": 14}, 201))
 
 	// The collaborator sees only this problem and its tickets.
-	other := decode[domain.Problem](t, e.call("POST", "/api/v1/problems", map[string]any{"title": "Invoice addresses", "ticket_ids": []int64{noise.ID}}, 201))
-	list := decode[struct{ Problems []domain.Problem }](t, e.callAs(collabTok, "GET", "/api/v1/problems", nil, 200))
-	if len(list.Problems) != 1 || list.Problems[0].ID != p.ID {
-		t.Fatalf("collaborator board %+v", list.Problems)
-	}
-	e.callAs(collabTok, "GET", fmt.Sprintf("/api/v1/problems/%d", other.ID), nil, 404)
-	e.callAs(collabTok, "GET", fmt.Sprintf("/api/v1/tickets/%d", noise.ID), nil, 404)
-	e.callAs(collabTok, "GET", fmt.Sprintf("/api/v1/problems/%d/tickets/%d", p.ID, noise.ID), nil, 404)
-	e.callAs(collabTok, "GET", fmt.Sprintf("/api/v1/problems/%d/tickets/%d", other.ID, noise.ID), nil, 404)
-	if mine := decode[domain.TicketPage](t, e.callAs(collabTok, "GET", "/api/v1/tickets", nil, 200)); len(mine.Tickets) != 3 {
-		t.Fatalf("collaborator lists %d tickets, want the problem's 3", len(mine.Tickets))
-	}
-	e.forbidden(collabTok, "GET", "/api/v1/search?q=kettle")
-	e.forbidden(collabTok, "GET", "/api/v1/contacts")
-	e.forbidden(collabTok, "POST", path+"/notify")
-	e.forbidden(collabTok, "GET", path+"/suggestions")
-	content := decode[domain.Ticket](t, e.callAs(collabTok, "GET", fmt.Sprintf("%s/tickets/%d", path, t2.ID), nil, 200))
-	if len(content.Timeline) == 0 || !strings.Contains(content.Timeline[0].Body, "snapped off") {
-		t.Fatalf("collaborator reads the customer's words: %+v", content.Timeline)
-	}
+	e.collaboratorSeesOnly(collabTok, p.ID, noise.ID, t2.ID)
 	e.callAs(collabTok, "POST", path+"/notes", map[string]any{"body": "Mould change confirmed by the supplier on batch 2231."}, 201)
 	clk.now = clk.now.Add(48 * time.Hour)
 	cm = decode[domain.Countermeasure](t, e.callAs(collabTok, "PATCH", fmt.Sprintf("/api/v1/countermeasures/%d", cm.ID), map[string]any{"status": "in_place"}, 200))
@@ -147,35 +128,7 @@ func TestAPIAndonDoneMeans(t *testing.T) {
 	}
 
 	// Notify all three customers, each on their own channel, once.
-	tpl := "Hello {{customer_name}}, about {{ticket_ref}}: {{countermeasure}}. Thank you for telling us."
-	res := decode[store.NotifyResult](t, e.call("POST", path+"/notify", map[string]any{"template": tpl}, 200))
-	if res.Notified != 3 || len(res.Skipped) != 0 {
-		t.Fatalf("notify %+v", res)
-	}
-	for _, tk := range []*domain.Ticket{t1, t2, t3} {
-		full := decode[domain.Ticket](t, e.call("GET", fmt.Sprintf("/api/v1/tickets/%d", tk.ID), nil, 200))
-		var notice *domain.Entry
-		var finding, status bool
-		for i, en := range full.Timeline {
-			if en.Kind == domain.EntryMessage && en.Direction == domain.Outbound {
-				notice = &full.Timeline[i]
-			}
-			if en.Event != nil {
-				finding = finding || en.Event.Field == "problem.finding"
-				status = status || (en.Event.Field == "problem.status" && en.Event.To == string(domain.ProblemInPlace))
-			}
-		}
-		if notice == nil || notice.Channel != tk.Channel || !strings.HasPrefix(notice.Body, "Hello "+tk.Requester.Name+", about "+tk.Ref()) {
-			t.Fatalf("notice on %s ticket: %+v", tk.Channel, notice)
-		}
-		if !finding || !status {
-			t.Fatalf("problem changes missing from %s timeline", tk.Ref())
-		}
-	}
-	again := decode[store.NotifyResult](t, e.call("POST", path+"/notify", map[string]any{"template": tpl}, 200))
-	if again.Notified != 0 {
-		t.Fatalf("notified twice: %+v", again)
-	}
+	e.notifyOnce(path, t1, t2, t3)
 
 	// Before the window passes the board shows it in place; after, the
 	// background sweep (internal/app workers) marks it verified.
@@ -196,6 +149,71 @@ func TestAPIAndonDoneMeans(t *testing.T) {
 		v.Countermeasures[0].Recurrence == nil || !v.Countermeasures[0].Recurrence.Verified {
 		t.Fatalf("verified problem %+v", v)
 	}
+}
+
+// collaboratorSeesOnly checks that a collaborator on problemID reads that
+// problem and its tickets (t2ID among them) and nothing else: not another
+// problem (made here, holding noiseID), search, contacts or suggestions.
+func (e *apiEnv) collaboratorSeesOnly(collabTok string, problemID, noiseID, t2ID int64) {
+	e.t.Helper()
+	path := fmt.Sprintf("/api/v1/problems/%d", problemID)
+	other := decode[domain.Problem](e.t, e.call("POST", "/api/v1/problems", map[string]any{"title": "Invoice addresses", "ticket_ids": []int64{noiseID}}, 201))
+	list := decode[struct{ Problems []domain.Problem }](e.t, e.callAs(collabTok, "GET", "/api/v1/problems", nil, 200))
+	if len(list.Problems) != 1 || list.Problems[0].ID != problemID {
+		e.t.Fatalf("collaborator board %+v", list.Problems)
+	}
+	e.callAs(collabTok, "GET", fmt.Sprintf("/api/v1/problems/%d", other.ID), nil, 404)
+	e.callAs(collabTok, "GET", fmt.Sprintf("/api/v1/tickets/%d", noiseID), nil, 404)
+	e.callAs(collabTok, "GET", fmt.Sprintf("/api/v1/problems/%d/tickets/%d", problemID, noiseID), nil, 404)
+	e.callAs(collabTok, "GET", fmt.Sprintf("/api/v1/problems/%d/tickets/%d", other.ID, noiseID), nil, 404)
+	if mine := decode[domain.TicketPage](e.t, e.callAs(collabTok, "GET", "/api/v1/tickets", nil, 200)); len(mine.Tickets) != 3 {
+		e.t.Fatalf("collaborator lists %d tickets, want the problem's 3", len(mine.Tickets))
+	}
+	e.forbidden(collabTok, "GET", "/api/v1/search?q=kettle")
+	e.forbidden(collabTok, "GET", "/api/v1/contacts")
+	e.forbidden(collabTok, "POST", path+"/notify")
+	e.forbidden(collabTok, "GET", path+"/suggestions")
+	content := decode[domain.Ticket](e.t, e.callAs(collabTok, "GET", fmt.Sprintf("%s/tickets/%d", path, t2ID), nil, 200))
+	if len(content.Timeline) == 0 || !strings.Contains(content.Timeline[0].Body, "snapped off") {
+		e.t.Fatalf("collaborator reads the customer's words: %+v", content.Timeline)
+	}
+}
+
+// notifyOnce notifies the problem's customers and checks each got the
+// notice on their ticket's channel, with the problem's changes in the
+// timeline, and that a second notify sends nothing.
+func (e *apiEnv) notifyOnce(path string, tickets ...*domain.Ticket) {
+	e.t.Helper()
+	tpl := "Hello {{customer_name}}, about {{ticket_ref}}: {{countermeasure}}. Thank you for telling us."
+	res := decode[store.NotifyResult](e.t, e.call("POST", path+"/notify", map[string]any{"template": tpl}, 200))
+	if res.Notified != 3 || len(res.Skipped) != 0 {
+		e.t.Fatalf("notify %+v", res)
+	}
+	for _, tk := range tickets {
+		full := decode[domain.Ticket](e.t, e.call("GET", fmt.Sprintf("/api/v1/tickets/%d", tk.ID), nil, 200))
+		var notice *domain.Entry
+		var finding, status bool
+		for i, en := range full.Timeline {
+			if en.Kind == domain.EntryMessage && en.Direction == domain.Outbound {
+				notice = &full.Timeline[i]
+			}
+			if en.Event != nil {
+				finding = finding || en.Event.Field == "problem.finding"
+				status = status || (en.Event.Field == "problem.status" && en.Event.To == string(domain.ProblemInPlace))
+			}
+		}
+		if notice == nil || notice.Channel != tk.Channel || !strings.HasPrefix(notice.Body, "Hello "+tk.Requester.Name+", about "+tk.Ref()) {
+			e.t.Fatalf("notice on %s ticket: %+v", tk.Channel, notice)
+		}
+		if !finding || !status {
+			e.t.Fatalf("problem changes missing from %s timeline", tk.Ref())
+		}
+	}
+	again := decode[store.NotifyResult](e.t, e.call("POST", path+"/notify", map[string]any{"template": tpl}, 200))
+	if again.Notified != 0 {
+		e.t.Fatalf("notified twice: %+v", again)
+	}
+
 }
 
 func TestAPIProblemErrorsWriteNothing(t *testing.T) {

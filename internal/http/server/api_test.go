@@ -134,7 +134,18 @@ func TestAPITickets(t *testing.T) {
 		}
 		return m
 	}
-	runScenarios(t, e, []apiScenario{
+	var scs []apiScenario
+	scs = append(scs, ticketCreateScenarios(s, good, with)...)
+	scs = append(scs, ticketListScenarios(s)...)
+	scs = append(scs, ticketReadPatchScenarios(e, s, tk)...)
+	scs = append(scs, ticketMessageScenarios(tk)...)
+	runScenarios(t, e, scs)
+}
+
+// ticketCreateScenarios cover POST /api/v1/tickets; with(k, v) is the good
+// body with one field changed (nil: removed).
+func ticketCreateScenarios(s seeded, good map[string]any, with func(string, any) map[string]any) []apiScenario {
+	return []apiScenario{
 		// POST /api/v1/tickets
 		{name: "create", method: "POST", path: "/api/v1/tickets", body: good, status: 201,
 			has: []string{`"number":`, `"status":"new"`, `"priority":"urgent"`, `"channel":"api"`, `"dee@example.com"`, `"fire","hardware"`}},
@@ -169,7 +180,11 @@ func TestAPITickets(t *testing.T) {
 		{name: "create two objects", method: "POST", path: "/api/v1/tickets", body: `{"subject":"a"} {"subject":"b"}`, status: 400, code: "bad_request"},
 		{name: "create as form", method: "POST", path: "/api/v1/tickets", body: "subject=x", header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, status: 415, code: "unsupported"},
 		{name: "create over 1 MiB", method: "POST", path: "/api/v1/tickets", body: bigBody("body"), status: 413, code: "too_large"},
+	}
+}
 
+func ticketListScenarios(s seeded) []apiScenario {
+	return []apiScenario{
 		// GET /api/v1/tickets
 		{name: "list", method: "GET", path: "/api/v1/tickets?status=new,open&tag=billing", status: 200, has: []string{"Invoice wrong"}},
 		{name: "list by tag as typed", method: "GET", path: "/api/v1/tickets?tag=%20Hardware%20", status: 200, has: []string{"Printer on fire"}},
@@ -186,7 +201,11 @@ func TestAPITickets(t *testing.T) {
 		{name: "list huge limit", method: "GET", path: "/api/v1/tickets?limit=5000", status: 422, fields: []string{"limit"}},
 		{name: "list bad cursor", method: "GET", path: "/api/v1/tickets?cursor=%21%21", status: 422, fields: []string{"cursor"}},
 		{name: "list unknown parameter", method: "GET", path: "/api/v1/tickets?stauts=open", status: 400, fields: []string{"stauts"}},
+	}
+}
 
+func ticketReadPatchScenarios(e *apiEnv, s seeded, tk string) []apiScenario {
+	return []apiScenario{
 		// GET /api/v1/tickets/{id}
 		{name: "get", method: "GET", path: tk, status: 200, has: []string{`"timeline":[`, "My invoice shows the wrong amount", `"ann@example.com"`}},
 		{name: "get missing", method: "GET", path: "/api/v1/tickets/999999", status: 404, code: "not_found"},
@@ -232,7 +251,12 @@ func TestAPITickets(t *testing.T) {
 				t.Fatalf("events %v", fields)
 			}
 		}},
+	}
+}
 
+// ticketMessageScenarios cover messages, calls and unknown endpoints.
+func ticketMessageScenarios(tk string) []apiScenario {
+	return []apiScenario{
 		// POST /api/v1/tickets/{id}/messages
 		{name: "message empty", method: "POST", path: tk + "/messages", body: map[string]any{"body": "  "}, status: 422, fields: []string{"body"}},
 		{name: "message bad status", method: "POST", path: tk + "/messages", body: map[string]any{"body": "hi", "status": "done"}, status: 422, fields: []string{"status"}},
@@ -273,7 +297,7 @@ func TestAPITickets(t *testing.T) {
 		// Unknown endpoints and methods.
 		{name: "no such endpoint", method: "GET", path: "/api/v1/nothing", status: 404, code: "not_found"},
 		{name: "no such method", method: "DELETE", path: tk, status: 404, code: "not_found"},
-	})
+	}
 }
 
 func TestAPIContacts(t *testing.T) {

@@ -22,6 +22,7 @@ import (
 	"andon/internal/auth"
 	"andon/internal/config"
 	"andon/internal/events"
+	"andon/internal/store"
 	"andon/internal/testutil"
 )
 
@@ -63,42 +64,9 @@ func TestChatLoad(t *testing.T) {
 	agent := newLiveAgent(t, db, ts.URL, "load@example.com", "Load Agent")
 	setAvailable(t, agent)
 
-	// Visitors are registered directly (the HTTP path is tested elsewhere).
-	type visitor struct {
-		id, tok string
-		ws      *websocket.Conn
-		mu      sync.Mutex
-	}
-	vs := make([]*visitor, n)
-	for i := range vs {
-		tok, _ := auth.NewToken("")
-		id := fmt.Sprintf("v_load_%06d", i)
-		if _, err := db.CreateChatVisitor(ctx, id, auth.HashToken(tok), "Load "+strconv.Itoa(i), "", nil); err != nil {
-			t.Fatal(err)
-		}
-		vs[i] = &visitor{id: id, tok: tok}
-	}
-
-	var (
-		mu      sync.Mutex
-		sentAt  = map[string]time.Time{} // cid → when sent
-		idOf    = map[int64]string{}     // entry id → cid (from acks)
-		gotAt   = map[int64]time.Time{}  // entry id → when the agent heard of it
-		acked   int
-		errs    int
-		measure bool
-	)
-	stream := agent.stream("")
-	go func() {
-		for ev := range stream {
-			if ev.name == "change" && ev.data["kind"] == "entry.created" {
-				id := int64(ev.data["entry_id"].(float64))
-				mu.Lock()
-				gotAt[id] = time.Now()
-				mu.Unlock()
-			}
-		}
-	}()
+	vs := loadVisitors(t, db, n)
+	lr := &loadRun{sentAt: map[string]time.Time{}, idOf: map[int64]string{}, gotAt: map[int64]time.Time{}}
+	go lr.follow(agent.stream(""))
 
 	runtime.GC()
 	var before runtime.MemStats
@@ -118,31 +86,7 @@ func TestChatLoad(t *testing.T) {
 		if _, _, err := ws.Read(ctx); err != nil { // welcome
 			t.Fatal(err)
 		}
-		go func(v *visitor) {
-			for {
-				_, b, err := v.ws.Read(context.Background())
-				if err != nil {
-					return
-				}
-				var f struct {
-					T   string `json:"t"`
-					CID string `json:"cid"`
-					ID  int64  `json:"id"`
-				}
-				_ = json.Unmarshal(b, &f)
-				switch f.T {
-				case "ack":
-					mu.Lock()
-					idOf[f.ID] = f.CID
-					acked++
-					mu.Unlock()
-				case "error":
-					mu.Lock()
-					errs++
-					mu.Unlock()
-				}
-			}
-		}(v)
+		go lr.read(v)
 	}
 	t.Logf("%d connections open in %v (%d on the server)", n, time.Since(dialStart).Round(time.Millisecond), srv.chat.Connections())
 	runtime.GC()
@@ -151,59 +95,30 @@ func TestChatLoad(t *testing.T) {
 	perConn := (int64(after.HeapInuse+after.StackInuse) - int64(before.HeapInuse+before.StackInuse)) / int64(n)
 	t.Logf("memory per connection (both ends): %.1f KB; goroutines %d", float64(perConn)/1024, runtime.NumGoroutine())
 
-	send := func(v *visitor, cid string) {
-		b, _ := json.Marshal(map[string]any{"t": "msg", "cid": cid, "body": "load message " + cid})
-		mu.Lock()
-		if measure {
-			sentAt[cid] = time.Now()
-		}
-		mu.Unlock()
-		v.mu.Lock()
-		_ = v.ws.Write(ctx, websocket.MessageText, b)
-		v.mu.Unlock()
-	}
 	// Warm up: every visitor opens their chat (a ticket each), unmeasured.
 	for i, v := range vs {
-		send(v, "w"+strconv.Itoa(i))
+		lr.send(v, "w"+strconv.Itoa(i))
 		if i%200 == 199 {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	for deadline := time.Now().Add(2 * time.Minute); ; {
-		mu.Lock()
-		done := acked >= n
-		mu.Unlock()
-		if done || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	mu.Lock()
-	measure = true
-	mu.Unlock()
+	lr.waitAcked(n, 2*time.Minute)
+	lr.mu.Lock()
+	lr.measure = true
+	lr.mu.Unlock()
 
 	total := rate * secs
 	tick := time.NewTicker(time.Second / time.Duration(rate))
 	start := time.Now()
 	for i := 0; i < total; i++ {
 		<-tick.C
-		send(vs[i%n], "m"+strconv.Itoa(i))
+		lr.send(vs[i%n], "m"+strconv.Itoa(i))
 	}
 	tick.Stop()
 	sendDur := time.Since(start)
 	time.Sleep(3 * time.Second) // let the tail arrive
 
-	mu.Lock()
-	defer mu.Unlock()
-	var lat []time.Duration
-	for id, cid := range idOf {
-		s, ok := sentAt[cid]
-		g, ok2 := gotAt[id]
-		if ok && ok2 {
-			lat = append(lat, g.Sub(s))
-		}
-	}
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	lat, errs := lr.latencies()
 	if len(lat) == 0 {
 		t.Fatal("no message measured")
 	}
@@ -211,6 +126,118 @@ func TestChatLoad(t *testing.T) {
 	t.Logf("engine %s: %d connections, %d messages in %v (%.0f msg/s offered), %d delivered to the agent and measured, %d errors, bus dropped %d",
 		testutil.Engine(), n, total, sendDur.Round(time.Millisecond), float64(total)/sendDur.Seconds(), len(lat), errs, bus.Dropped())
 	t.Logf("visitor→agent delivery latency: p50 %v, p90 %v, p99 %v, max %v", pct(0.5), pct(0.9), pct(0.99), lat[len(lat)-1].Round(100*time.Microsecond))
+}
+
+// loadVisitor is one chat visitor of the load test and its socket.
+type loadVisitor struct {
+	id, tok string
+	ws      *websocket.Conn
+	mu      sync.Mutex
+}
+
+// loadVisitors registers n visitors directly (the HTTP path is tested elsewhere).
+func loadVisitors(t *testing.T, db *store.DB, n int) []*loadVisitor {
+	t.Helper()
+	vs := make([]*loadVisitor, n)
+	for i := range vs {
+		tok, _ := auth.NewToken("")
+		id := fmt.Sprintf("v_load_%06d", i)
+		if _, err := db.CreateChatVisitor(context.Background(), id, auth.HashToken(tok), "Load "+strconv.Itoa(i), "", nil); err != nil {
+			t.Fatal(err)
+		}
+		vs[i] = &loadVisitor{id: id, tok: tok}
+	}
+	return vs
+}
+
+// loadRun records when each message was sent, acknowledged and heard by
+// the agent.
+type loadRun struct {
+	mu      sync.Mutex
+	sentAt  map[string]time.Time // cid → when sent
+	idOf    map[int64]string     // entry id → cid (from acks)
+	gotAt   map[int64]time.Time  // entry id → when the agent heard of it
+	acked   int
+	errs    int
+	measure bool
+}
+
+// follow notes when the agent's event stream announces each entry.
+func (lr *loadRun) follow(stream <-chan sseEvent) {
+	for ev := range stream {
+		if ev.name == "change" && ev.data["kind"] == "entry.created" {
+			id := int64(ev.data["entry_id"].(float64))
+			lr.mu.Lock()
+			lr.gotAt[id] = time.Now()
+			lr.mu.Unlock()
+		}
+	}
+}
+
+// read counts a visitor's acks and errors until the socket closes.
+func (lr *loadRun) read(v *loadVisitor) {
+	for {
+		_, b, err := v.ws.Read(context.Background())
+		if err != nil {
+			return
+		}
+		var f struct {
+			T   string `json:"t"`
+			CID string `json:"cid"`
+			ID  int64  `json:"id"`
+		}
+		_ = json.Unmarshal(b, &f)
+		lr.mu.Lock()
+		switch f.T {
+		case "ack":
+			lr.idOf[f.ID] = f.CID
+			lr.acked++
+		case "error":
+			lr.errs++
+		}
+		lr.mu.Unlock()
+	}
+}
+
+func (lr *loadRun) send(v *loadVisitor, cid string) {
+	b, _ := json.Marshal(map[string]any{"t": "msg", "cid": cid, "body": "load message " + cid})
+	lr.mu.Lock()
+	if lr.measure {
+		lr.sentAt[cid] = time.Now()
+	}
+	lr.mu.Unlock()
+	v.mu.Lock()
+	_ = v.ws.Write(context.Background(), websocket.MessageText, b)
+	v.mu.Unlock()
+}
+
+// waitAcked waits (at most d) until n messages are acknowledged.
+func (lr *loadRun) waitAcked(n int, d time.Duration) {
+	for deadline := time.Now().Add(d); ; {
+		lr.mu.Lock()
+		done := lr.acked >= n
+		lr.mu.Unlock()
+		if done || time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// latencies are the measured send→agent delays, sorted, and the error count.
+func (lr *loadRun) latencies() ([]time.Duration, int) {
+	lr.mu.Lock()
+	defer lr.mu.Unlock()
+	var lat []time.Duration
+	for id, cid := range lr.idOf {
+		s, ok := lr.sentAt[cid]
+		g, ok2 := lr.gotAt[id]
+		if ok && ok2 {
+			lat = append(lat, g.Sub(s))
+		}
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	return lat, lr.errs
 }
 
 func envInt(k string, def int) int {

@@ -19,7 +19,6 @@ import (
 
 	"andon/internal/chat"
 	"andon/internal/domain"
-	"andon/internal/store"
 )
 
 // chatVisitor is a widget as the server sees it: a registered visitor with a
@@ -388,11 +387,13 @@ func TestChatVisitorsAreIsolated(t *testing.T) {
 	}
 }
 
-func uploadChatFile(t *testing.T, base string, v *chatVisitor, name, ctype, content string) int64 {
+// widgetUpload posts one file to /widget/upload as visitor v, the way the
+// widget does (its cid first, then the file).
+func widgetUpload(t *testing.T, base string, v *chatVisitor, cid, name, ctype, content string) (int, []byte) {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
-	_ = mw.WriteField("cid", "f-"+name)
+	_ = mw.WriteField("cid", cid)
 	h := textproto.MIMEHeader{}
 	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename=%q`, name))
 	h.Set("Content-Type", ctype)
@@ -409,8 +410,14 @@ func uploadChatFile(t *testing.T, base string, v *chatVisitor, name, ctype, cont
 	}
 	defer res.Body.Close()
 	body, _ := io.ReadAll(res.Body)
-	if res.StatusCode != http.StatusCreated {
-		t.Fatalf("upload: %d %s", res.StatusCode, body)
+	return res.StatusCode, body
+}
+
+func uploadChatFile(t *testing.T, base string, v *chatVisitor, name, ctype, content string) int64 {
+	t.Helper()
+	status, body := widgetUpload(t, base, v, "f-"+name, name, ctype, content)
+	if status != http.StatusCreated {
+		t.Fatalf("upload: %d %s", status, body)
 	}
 	var m domain.ChatMessage
 	_ = json.Unmarshal(body, &m)
@@ -427,26 +434,9 @@ func TestChatUploadLimits(t *testing.T) {
 		{"page.html", "text/html", "<script>alert(1)</script>"},
 		{"big.png", "image/png", strings.Repeat("x", domain.ChatUploadMax+1)},
 	} {
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		h := textproto.MIMEHeader{}
-		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename=%q`, tc.name))
-		h.Set("Content-Type", tc.ctype)
-		pw, _ := mw.CreatePart(h)
-		_, _ = pw.Write([]byte(tc.body))
-		_ = mw.WriteField("cid", "x")
-		mw.Close()
-		req, _ := http.NewRequest("POST", base+"/widget/upload", &buf)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		req.Header.Set("X-Visitor-Id", v.id)
-		req.Header.Set("X-Visitor-Token", v.tok)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		if res.StatusCode != http.StatusUnprocessableEntity && res.StatusCode != http.StatusBadRequest {
-			t.Fatalf("%s accepted: %d", tc.name, res.StatusCode)
+		status, _ := widgetUpload(t, base, v, "x", tc.name, tc.ctype, tc.body)
+		if status != http.StatusUnprocessableEntity && status != http.StatusBadRequest {
+			t.Fatalf("%s accepted: %d", tc.name, status)
 		}
 	}
 }
@@ -531,8 +521,6 @@ func TestWidgetScriptSmallAndServed(t *testing.T) {
 		t.Fatal("widget.js must build the DOM with textContent, not innerHTML")
 	}
 }
-
-var _ = store.NewUser{}
 
 func TestChatMessageSizeAndRateLimits(t *testing.T) {
 	_, _, base := newLiveServer(t)

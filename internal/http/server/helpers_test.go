@@ -105,7 +105,7 @@ func createAccount(t *testing.T, db *store.DB, email, name string, role domain.R
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := db.CreateUser(context.Background(), store.NewUser{Email: email, Name: name, Role: role, PasswordHash: h})
+	u, err := db.CreateUser(context.Background(), domain.NewUser{Email: email, Name: name, Role: role, PasswordHash: h})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ type liveAgent struct {
 func newLiveAgent(t *testing.T, db *store.DB, url, email, name string) *liveAgent {
 	t.Helper()
 	ctx := context.Background()
-	u, err := db.CreateUser(ctx, store.NewUser{Email: email, Name: name, Role: domain.RoleAgent})
+	u, err := db.CreateUser(ctx, domain.NewUser{Email: email, Name: name, Role: domain.RoleAgent})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"os"
 	"testing"
 
 	"andon/internal/testutil"
@@ -9,8 +8,4 @@ import (
 
 // TestMain drops the per-process PostgreSQL template after the tests. One
 // TestMain serves every test file of this package.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testutil.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testutil.Main(m) }

@@ -139,7 +139,7 @@ func TestFailedMailAndAckSettingsPages(t *testing.T) {
 	res, body = admin.post("/settings/mail", url.Values{"ack_subject": {"We got it: {{subject}} [{{ticket}}]"}, "ack_body": {"Hi {{name}}, ticket {{ticket}} is open."}})
 	wantStatus(t, "save ack", res, 200)
 	wantContains(t, "save ack", body, "Acknowledgement saved", "Hi {{name}}, ticket {{ticket}} is open.")
-	if v, _ := e.db.Setting(ctx, ingest.SettingAckBody, ""); v != "Hi {{name}}, ticket {{ticket}} is open." {
+	if v, _ := e.db.Setting(ctx, domain.SettingAckBody, ""); v != "Hi {{name}}, ticket {{ticket}} is open." {
 		t.Fatalf("stored ack %q", v)
 	}
 	res, body = admin.post("/settings/mail", url.Values{"ack_subject": {""}, "ack_body": {""}})

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"andon/internal/domain"
+	"andon/internal/settings"
 	"andon/internal/web"
 )
 
@@ -30,21 +31,21 @@ const (
 
 type brandingData struct {
 	Section  string
-	Brand    web.Brand
+	Brand    domain.Brand
 	Uploaded bool // the logo is an uploaded file
 }
 
 func (s *Handler) brandingPage(w http.ResponseWriter, r *http.Request, status int, p *web.Page) error {
 	ctx := r.Context()
-	m, err := s.db.Settings(ctx, "brand.")
+	m, err := s.db.Settings(ctx, settings.BrandPrefix)
 	if err != nil {
 		return err
 	}
 	b := s.Brand(ctx)
 	if p.Form == nil {
 		p.Form = url.Values{}
-		for _, k := range []string{"name", "logo_url", "color", "support_email", "support_phone"} {
-			p.Form.Set(k, m["brand."+k])
+		for _, k := range []string{settings.BrandName, settings.BrandLogoURL, settings.BrandColor, settings.SupportEmail, settings.SupportPhone} {
+			p.Form.Set(strings.TrimPrefix(k, settings.BrandPrefix), m[k])
 		}
 		if p.Form.Get("name") == "" {
 			p.Form.Set("name", b.Name)
@@ -57,7 +58,7 @@ func (s *Handler) brandingPage(w http.ResponseWriter, r *http.Request, status in
 		}
 	}
 	p.Title, p.Nav = "Branding", "settings"
-	p.Data = brandingData{Section: "branding", Brand: b, Uploaded: strings.HasPrefix(m["brand.logo_url"], "/brand/logo")}
+	p.Data = brandingData{Section: "branding", Brand: b, Uploaded: strings.HasPrefix(m[settings.BrandLogoURL], "/brand/logo")}
 	return s.render(w, r, status, "admin_branding", p)
 }
 
@@ -78,7 +79,7 @@ func (s *Handler) saveBranding(w http.ResponseWriter, r *http.Request, u *domain
 	if color != "" && !strings.HasPrefix(color, "#") {
 		color = "#" + color
 	}
-	v.Check(web.ValidColor(color), "color", "Use a colour like #2563eb (# and six hex digits).")
+	v.Check(domain.ValidColor(color), "color", "Use a colour like #2563eb (# and six hex digits).")
 
 	email := strings.TrimSpace(r.PostFormValue("support_email"))
 	if email != "" {
@@ -95,7 +96,7 @@ func (s *Handler) saveBranding(w http.ResponseWriter, r *http.Request, u *domain
 		}
 	}
 
-	kv := map[string]string{"brand.name": name, "brand.color": color, "brand.support_email": email, "brand.support_phone": phone}
+	kv := map[string]string{settings.BrandName: name, settings.BrandColor: color, settings.SupportEmail: email, settings.SupportPhone: phone}
 	logoURL := strings.TrimSpace(r.PostFormValue("logo_url"))
 	if logoURL != "" {
 		pu, err := url.Parse(logoURL)
@@ -107,7 +108,7 @@ func (s *Handler) saveBranding(w http.ResponseWriter, r *http.Request, u *domain
 	if err != nil {
 		v.Add("logo_file", err.Error())
 	}
-	old, err := s.db.Setting(ctx, "brand.logo_url", "")
+	old, err := s.db.Setting(ctx, settings.BrandLogoURL, "")
 	if err != nil {
 		return err
 	}
@@ -115,11 +116,11 @@ func (s *Handler) saveBranding(w http.ResponseWriter, r *http.Request, u *domain
 	case upload != "":
 		sum := sha256.Sum256([]byte(upload))
 		kv[logoSettingKey] = upload
-		kv["brand.logo_url"] = "/brand/logo?v=" + hex.EncodeToString(sum[:4])
+		kv[settings.BrandLogoURL] = "/brand/logo?v=" + hex.EncodeToString(sum[:4])
 	case logoURL != "":
-		kv["brand.logo_url"], kv[logoSettingKey] = logoURL, ""
+		kv[settings.BrandLogoURL], kv[logoSettingKey] = logoURL, ""
 	case r.PostFormValue("remove_logo") == "1" || !strings.HasPrefix(old, "/brand/logo"):
-		kv["brand.logo_url"], kv[logoSettingKey] = "", ""
+		kv[settings.BrandLogoURL], kv[logoSettingKey] = "", ""
 	}
 	if err := v.Err(); err != nil {
 		return s.formError(w, r, err, func(p *web.Page, status int) error { return s.brandingPage(w, r, status, p) })

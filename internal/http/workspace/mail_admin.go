@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"andon/internal/domain"
-	"andon/internal/mail/ingest"
 	"andon/internal/web"
 )
 
@@ -147,7 +146,7 @@ func (s *Handler) createMailboxForm(w http.ResponseWriter, r *http.Request, u *d
 }
 
 func (s *Handler) editMailboxForm(w http.ResponseWriter, r *http.Request, u *domain.User) error {
-	m, err := s.pathMailbox(r)
+	m, err := httpx.PathMailbox(s.db, r)
 	if err != nil {
 		return err
 	}
@@ -158,7 +157,7 @@ func (s *Handler) saveMailboxForm(w http.ResponseWriter, r *http.Request, u *dom
 	if err := s.mailService(); err != nil {
 		return err
 	}
-	old, err := s.pathMailbox(r)
+	old, err := httpx.PathMailbox(s.db, r)
 	if err != nil {
 		return err
 	}
@@ -249,14 +248,6 @@ func (s *Handler) mailService() error {
 	return nil
 }
 
-func (s *Handler) pathMailbox(r *http.Request) (*domain.Mailbox, error) {
-	id, err := httpx.PathID(r, "id", "mailbox")
-	if err != nil {
-		return nil, err
-	}
-	return s.db.Mailbox(r.Context(), id)
-}
-
 func (s *Handler) failedMailRetry(w http.ResponseWriter, r *http.Request, u *domain.User) error {
 	if err := s.mailService(); err != nil {
 		return err
@@ -298,11 +289,11 @@ type mailSettingsData struct {
 
 func (s *Handler) settingsMail(w http.ResponseWriter, r *http.Request, u *domain.User) error {
 	ctx := r.Context()
-	subj, err := s.db.Setting(ctx, ingest.SettingAckSubject, "")
+	subj, err := s.db.Setting(ctx, domain.SettingAckSubject, "")
 	if err != nil {
 		return err
 	}
-	body, err := s.db.Setting(ctx, ingest.SettingAckBody, ingest.DefaultAckBody)
+	body, err := s.db.Setting(ctx, domain.SettingAckBody, domain.DefaultAckBody)
 	if err != nil {
 		return err
 	}
@@ -311,7 +302,7 @@ func (s *Handler) settingsMail(w http.ResponseWriter, r *http.Request, u *domain
 
 func (s *Handler) mailSettingsPage(w http.ResponseWriter, r *http.Request, status int, p *web.Page) error {
 	p.Title, p.Nav = "Email", "settings"
-	p.Data = mailSettingsData{Section: "mail", DefaultBody: ingest.DefaultAckBody}
+	p.Data = mailSettingsData{Section: "mail", DefaultBody: domain.DefaultAckBody}
 	return s.render(w, r, status, "admin_mail", p)
 }
 
@@ -321,13 +312,13 @@ func (s *Handler) saveMailSettings(w http.ResponseWriter, r *http.Request, u *do
 	v.Check(len(subj) <= 300, "ack_subject", "at most 300 characters")
 	v.Check(len(body) <= 10_000, "ack_body", "at most 10000 characters")
 	if r.PostFormValue("reset") != "" {
-		body = ingest.DefaultAckBody
+		body = domain.DefaultAckBody
 	}
 	v.Check(body != "", "ack_body", "required (use Reset for the default text)")
 	if err := v.Err(); err != nil {
 		return s.formError(w, r, err, func(p *web.Page, status int) error { return s.mailSettingsPage(w, r, status, p) })
 	}
-	if err := s.db.SetSettings(r.Context(), map[string]string{ingest.SettingAckSubject: subj, ingest.SettingAckBody: body}); err != nil {
+	if err := s.db.SetSettings(r.Context(), map[string]string{domain.SettingAckSubject: subj, domain.SettingAckBody: body}); err != nil {
 		return err
 	}
 	httpx.Redirect(w, r, "/settings/mail", "Acknowledgement saved; new tickets get the new text.")

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"andon/internal/domain"
-	"andon/internal/store"
 	"andon/internal/testutil"
 	"andon/internal/web"
 )
@@ -18,7 +17,7 @@ import (
 func TestAndonPanelRenders(t *testing.T) {
 	db := testutil.OpenDB(t)
 	ctx := context.Background()
-	agent, err := db.CreateUser(ctx, store.NewUser{Email: "ann@example.com", Name: "Ann Agent", Role: domain.RoleAgent})
+	agent, err := db.CreateUser(ctx, domain.NewUser{Email: "ann@example.com", Name: "Ann Agent", Role: domain.RoleAgent})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 
 	"andon/internal/domain"
 	"andon/internal/mail/render"
-	"andon/internal/store"
 	"andon/internal/testutil"
 )
 
@@ -18,7 +17,7 @@ import (
 func TestAutomaticMailNeverLinksUntrustedText(t *testing.T) {
 	g, db := newIngester(t)
 	ctx := context.Background()
-	agent, err := db.CreateUser(ctx, store.NewUser{Email: "agent@acme.test", Name: "Agent", Role: domain.RoleAgent})
+	agent, err := db.CreateUser(ctx, domain.NewUser{Email: "agent@acme.test", Name: "Agent", Role: domain.RoleAgent})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,13 +20,6 @@ const (
 	SourceAPI  = "api"
 )
 
-// Settings keys for the acknowledgement template.
-const (
-	SettingAckSubject = domain.SettingAckSubject
-	SettingAckBody    = domain.SettingAckBody
-	DefaultAckBody    = domain.DefaultAckBody
-)
-
 // AutoReplyLimit is how many acknowledgements one address gets per hour
 // unless Ingester.AckPerHour says otherwise.
 const AutoReplyLimit = domain.AckLimitPerHour
@@ -307,7 +300,7 @@ func (g *Ingester) autoMail(ctx context.Context, tx *store.Tx, mb *domain.Mailbo
 		g.count("ack_limited")
 		return nil
 	}
-	tmpl, err := tx.Setting(ctx, SettingAckBody, DefaultAckBody)
+	tmpl, err := tx.Setting(ctx, domain.SettingAckBody, domain.DefaultAckBody)
 	if err != nil {
 		return err
 	}
@@ -319,12 +312,12 @@ func (g *Ingester) autoMail(ctx context.Context, tx *store.Tx, mb *domain.Mailbo
 	// The sender is unverified: their name and subject are text, never Markdown.
 	esc := domain.EscapeMarkdown
 	body := strings.NewReplacer("{{name}}", esc(name), "{{ticket}}", ref, "{{subject}}", esc(m.Subject)).Replace(tmpl)
-	subj, err := tx.Setting(ctx, SettingAckSubject, "")
+	subj, err := tx.Setting(ctx, domain.SettingAckSubject, "")
 	if err != nil {
 		return err
 	}
 	if subj == "" {
-		subj = store.ReplySubject(ticketSubject(m.Subject), ticketID)
+		subj = domain.ReplySubject(ticketSubject(m.Subject), ticketID)
 	} else {
 		subj = strings.NewReplacer("{{ticket}}", ref, "{{subject}}", m.Subject).Replace(subj)
 	}
