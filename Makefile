@@ -11,12 +11,25 @@ all: build
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/andon ./cmd/andon
 
+# Builds first (a few minutes on a small machine the first time) so the
+# wait is not silent, then serves the demo. Built like `go run` (no
+# -trimpath) so it reuses what earlier go builds and tests compiled.
 demo:
-	$(GO) run ./cmd/andon serve --demo
+	@echo "building andon (the first build takes a few minutes on a small machine)..."
+	@$(GO) build -o bin/andon ./cmd/andon
+	@echo "starting bin/andon serve --demo: it loads the demo data, then prints the URL and the admin login"
+	bin/andon serve --demo
 
 # The whole suite: formatting, vet, then every test on SQLite and on a
 # throwaway PostgreSQL cluster. Installs what the tests need when missing.
-test: check tools test-sqlite test-postgres
+# Both halves always run (a failure on SQLite must not hide PostgreSQL's
+# result); the target fails at the end if either failed.
+test: check tools
+	@start=$$(date +%s); \
+	sqlite=passed; $(MAKE) --no-print-directory test-sqlite || sqlite=FAILED; \
+	postgres=passed; $(MAKE) --no-print-directory test-postgres || postgres=FAILED; \
+	echo "== suite: SQLite $$sqlite, PostgreSQL $$postgres ($$(( $$(date +%s) - start ))s) =="; \
+	[ $$sqlite = passed ] && [ $$postgres = passed ]
 
 check:
 	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './vendor/*')); \

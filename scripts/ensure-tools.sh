@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs when it is missing: chromium (browser
 # tests), dovecot (IMAP tests), swaks (SMTP tests) and PostgreSQL.
-# Under CI=true, anything still missing afterwards is a failure.
+# Under CI=true, anything still missing afterwards is a failure; elsewhere
+# the tests that need it skip and say why.
 set -uo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
@@ -20,6 +21,7 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 { command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ]; } || missing+=(dovecot)
 command -v swaks >/dev/null 2>&1 || missing+=(swaks)
+{ command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "missing test tools: ${missing[*]}" >&2
   [ "${CI:-}" = true ] && exit 1

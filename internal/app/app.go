@@ -64,7 +64,7 @@ andon: a self-hosted helpdesk built on lean service.
 Usage:
   andon serve [--demo]            run the web UI, API, channels and jobs
   andon migrate                   apply database migrations
-  andon user create --email E --name N --role admin|agent   (password on stdin)
+  andon user create --email E --name N --role admin|agent|collaborator   (password on stdin)
   andon token create --email E [--name N]                   (prints the token once)
   andon seed --tickets N          fill the database with N realistic tickets
   andon backup --to FILE          consistent online copy of a SQLite database

@@ -19,6 +19,7 @@ import (
 // loadDemo loads the demo on first start and prints how to sign in.
 func loadDemo(ctx context.Context, db *store.DB, w io.Writer, baseURL string) error {
 	start := time.Now()
+	fmt.Fprintln(w, "Loading the demo data on first start (a minute or two on a small machine)...")
 	res, err := demo.Load(ctx, db, demo.Options{})
 	if err != nil {
 		return err

@@ -63,7 +63,14 @@ func flagErr(err error) error {
 
 func cmdUser(ctx context.Context, args []string, env *Env) error {
 	if len(args) == 0 || args[0] != "create" {
-		return errors.New(`usage: andon user create --email E --name N --role admin|agent (password on stdin)`)
+		const help = `usage: andon user create --email E --name N --role admin|agent|collaborator (password on stdin)
+roles: admin (everything, including settings and users), agent (tickets, chat, problems),
+       collaborator (an upstream team: only the problems assigned to them and their tickets)`
+		if len(args) == 1 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+			fmt.Fprintln(env.Stdout, help)
+			return nil
+		}
+		return errors.New(help)
 	}
 	var email, name, role string
 	db, _, err := openForCommand(ctx, "user create", args[1:], env, func(fs *flag.FlagSet) {
@@ -87,8 +94,8 @@ func cmdUser(ctx context.Context, args []string, env *Env) error {
 	if err != nil {
 		return err
 	}
-	if err := auth.ValidatePassword(password); err != nil {
-		return fmt.Errorf("password: %w", err)
+	if err := auth.ValidatePassword(password, email, name); err != nil {
+		return fmt.Errorf("password: use %w", err)
 	}
 	hash, err := auth.HashPassword(password)
 	if err != nil {

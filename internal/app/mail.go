@@ -50,6 +50,8 @@ func startMail(parent context.Context, cfg *config.Config, db *store.DB, log *sl
 	ctx, cancel := context.WithCancel(context.WithoutCancel(parent))
 	m := &mailChannel{svc: svc, cancel: cancel, metrics: mt}
 	svc.Ingester.Count = m.counter("in")
+	svc.Ingester.AckPerHour = cfg.Security.AckPerHour
+	svc.Ingester.Limits.Timeout = cfg.MailParseTimeout
 	if cfg.SMTPAddr != "" {
 		ln, err := net.Listen("tcp", cfg.SMTPAddr)
 		if err != nil {
@@ -57,7 +59,8 @@ func startMail(parent context.Context, cfg *config.Config, db *store.DB, log *sl
 			return nil, err
 		}
 		m.Addr = ln.Addr()
-		m.smtp = &smtpd.Server{DB: db, Ingester: svc.Ingester, Log: log, Domain: mailDomain(cfg.BaseURL)}
+		m.smtp = &smtpd.Server{DB: db, Ingester: svc.Ingester, Log: log, Domain: mailDomain(cfg.BaseURL),
+			PerPeer: cfg.Security.SMTPPerPeer, PerSender: cfg.Security.SMTPPerSender}
 		m.run(func() {
 			if err := m.smtp.Serve(ln); err != nil {
 				log.Error("smtp listener", "err", err)

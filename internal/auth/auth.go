@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"strings"
 
+	"andon/internal/domain"
+
 	"golang.org/x/crypto/argon2"
 )
 
@@ -25,7 +27,7 @@ const (
 )
 
 // MinPasswordLen is the shortest password accepted.
-const MinPasswordLen = 10
+const MinPasswordLen = domain.MinPasswordLen
 
 // HashPassword returns an encoded argon2id hash of password.
 func HashPassword(password string) (string, error) {
@@ -65,13 +67,11 @@ func DummyCheck(password string) {
 	argon2.IDKey([]byte(password), make([]byte, saltLen), argonTime, argonMemory, argonThreads, argonKeyLen)
 }
 
-// ValidatePassword returns an error naming what is wrong with a new password.
-func ValidatePassword(pw string) error {
-	if len([]rune(pw)) < MinPasswordLen {
-		return fmt.Errorf("at least %d characters", MinPasswordLen)
-	}
-	if len(pw) > 1024 {
-		return errors.New("at most 1024 bytes")
+// ValidatePassword returns an error saying what to use instead of a weak new
+// password (domain.PasswordProblem); context is the account's email and name.
+func ValidatePassword(pw string, context ...string) error {
+	if p := domain.PasswordProblem(pw, context...); p != "" {
+		return errors.New(p)
 	}
 	return nil
 }

@@ -27,6 +27,16 @@ type Config struct {
 	// ChatIdleTimeout ends a live chat with no activity for this long
 	// (ANDON_CHAT_IDLE_TIMEOUT, default 30m).
 	ChatIdleTimeout time.Duration
+	// Security holds limits and timeouts (security.go).
+	Security Security
+
+	trustedProxies string
+	envErrs        []error
+
+	// MailParseTimeout bounds the wall time of parsing one inbound message
+	// (ANDON_MAIL_PARSE_TIMEOUT, default 5s); a message over it goes to
+	// failed mail and the mailbox moves on.
+	MailParseTimeout time.Duration
 }
 
 // Getenv reads one environment variable.
@@ -55,7 +65,13 @@ func Bind(fs *flag.FlagSet, getenv Getenv) *Config {
 		idle = 30 * time.Minute
 	}
 	fs.DurationVar(&c.ChatIdleTimeout, "chat-idle-timeout", idle, "end live chats idle this long (ANDON_CHAT_IDLE_TIMEOUT)")
+	parse, err := time.ParseDuration(env("ANDON_MAIL_PARSE_TIMEOUT", "5s"))
+	if err != nil {
+		parse = 5 * time.Second
+	}
+	fs.DurationVar(&c.MailParseTimeout, "mail-parse-timeout", parse, "wall-time limit for parsing one inbound email (ANDON_MAIL_PARSE_TIMEOUT)")
 	c.SecretKey = getenv("ANDON_SECRET_KEY")
+	c.bindSecurity(fs, getenv)
 	return c
 }
 
@@ -84,12 +100,15 @@ func (c *Config) Finish() error {
 	if _, err := url.Parse(c.BaseURL); err != nil {
 		return fmt.Errorf("ANDON_BASE_URL: %w", err)
 	}
+	if c.MailParseTimeout <= 0 {
+		return fmt.Errorf("mail parse timeout must be positive")
+	}
 	switch c.LogFormat {
 	case "text", "json":
 	default:
 		return fmt.Errorf("log format must be text or json")
 	}
-	return nil
+	return c.finishSecurity()
 }
 
 // SecureCookies reports whether cookies should carry the Secure flag.

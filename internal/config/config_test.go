@@ -2,7 +2,11 @@ package config
 
 import (
 	"flag"
+	"net/netip"
+	"reflect"
+	"strings"
 	"testing"
+	"time"
 )
 
 func parse(t *testing.T, env map[string]string, args ...string) (*Config, error) {
@@ -43,5 +47,68 @@ func TestRejectsBadValues(t *testing.T) {
 	}
 	if _, err := parse(t, map[string]string{"ANDON_LOG_FORMAT": "xml"}); err == nil {
 		t.Fatal("bad log format accepted")
+	}
+}
+
+func TestSecurityDefaultsAndEnvironment(t *testing.T) {
+	c, err := parse(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.Security
+	if s.MetricsAddr != "" || len(s.TrustedProxies) != 0 || s.SessionIdle != 12*time.Hour || s.SessionMaxAge != 14*24*time.Hour ||
+		s.ReadHeaderTimeout != 10*time.Second || s.MaxHeaderBytes != 64<<10 || s.SMTPPerPeer != 20 || s.AckPerHour != 3 || s.LoginPerAccount != 100 {
+		t.Fatalf("defaults: %+v", s)
+	}
+	c, err = parse(t, map[string]string{"ANDON_METRICS_ADDR": "127.0.0.1:9090", "ANDON_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.1",
+		"ANDON_SESSION_IDLE_TIMEOUT": "1h", "ANDON_SMTP_PER_PEER": "5"}, "--smtp-per-sender", "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = c.Security
+	want := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.1/32")}
+	if s.MetricsAddr != "127.0.0.1:9090" || !reflect.DeepEqual(s.TrustedProxies, want) || s.SessionIdle != time.Hour || s.SMTPPerPeer != 5 || s.SMTPPerSender != 2 {
+		t.Fatalf("env: %+v", s)
+	}
+}
+
+func TestSecurityRejectsBadValues(t *testing.T) {
+	for _, env := range []map[string]string{
+		{"ANDON_TRUSTED_PROXIES": "10.0.0.0/33"},
+		{"ANDON_TRUSTED_PROXIES": "proxy.local"},
+		{"ANDON_SESSION_IDLE_TIMEOUT": "forever"},
+		{"ANDON_SESSION_IDLE_TIMEOUT": "30d"},
+		{"ANDON_SESSION_IDLE_TIMEOUT": "400h"},
+		{"ANDON_SMTP_PER_PEER": "-1"},
+		{"ANDON_LOGIN_PER_ACCOUNT": "0"},
+		{"ANDON_METRICS_ADDR": "localhost:8080"},
+	} {
+		if _, err := parse(t, env); err == nil {
+			t.Errorf("accepted %v", env)
+		} else {
+			for k := range env {
+				if !strings.Contains(err.Error(), k) {
+					t.Errorf("error %q does not name %s", err, k)
+				}
+			}
+		}
+	}
+}
+
+func TestMailParseTimeout(t *testing.T) {
+	c, err := parse(t, nil)
+	if err != nil || c.MailParseTimeout.String() != "5s" {
+		t.Fatalf("default: %v %v", c.MailParseTimeout, err)
+	}
+	c, err = parse(t, map[string]string{"ANDON_MAIL_PARSE_TIMEOUT": "2s"})
+	if err != nil || c.MailParseTimeout.String() != "2s" {
+		t.Fatalf("env: %v %v", c.MailParseTimeout, err)
+	}
+	c, err = parse(t, map[string]string{"ANDON_MAIL_PARSE_TIMEOUT": "2s"}, "--mail-parse-timeout", "750ms")
+	if err != nil || c.MailParseTimeout.String() != "750ms" {
+		t.Fatalf("flag: %v %v", c.MailParseTimeout, err)
+	}
+	if _, err := parse(t, nil, "--mail-parse-timeout", "0s"); err == nil {
+		t.Fatal("zero parse timeout accepted")
 	}
 }

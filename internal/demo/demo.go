@@ -77,8 +77,10 @@ func Load(ctx context.Context, db *store.DB, o Options) (*Result, error) {
 		// A second source for the lean-service data, so adding it left the
 		// ticket histories as they were.
 		lr: mrand.New(mrand.NewPCG(o.Seed, 11)), reasons: map[string]int64{}, linked: map[int64]bool{}}
-	p.clock = p.now.Add(-92 * 24 * time.Hour)
-	db.SetClock(func() time.Time { return p.clock })
+	// Workers started before the demo (chat idle checks, mail) read the
+	// store's clock while it moves, so it is a concurrency-safe clock.
+	p.clock = store.NewManualClock(p.now.Add(-92 * 24 * time.Hour))
+	db.SetClock(p.clock.Now)
 	defer db.SetClock(time.Now)
 
 	password, err := newPassword()
@@ -131,7 +133,7 @@ func Load(ctx context.Context, db *store.DB, o Options) (*Result, error) {
 	}
 	// Countermeasures whose window passed with no recurrence are verified,
 	// as the background sweep would have done.
-	p.clock = p.now
+	p.clock.Set(p.now)
 	if _, err := p.db.SweepProblems(ctx); err != nil {
 		return nil, err
 	}
@@ -151,7 +153,8 @@ func newPassword() (string, error) {
 type player struct {
 	db           *store.DB
 	r            *mrand.Rand
-	now, clock   time.Time
+	now          time.Time
+	clock        *store.ManualClock // the store's clock while the demo loads
 	admin        int64
 	agents       []int64
 	teams        map[string]int64

@@ -75,7 +75,31 @@ func TestLoadTellsTheLeanStory(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 	start := time.Now()
+	// A background worker (the chat hub's idle check) reads the store's
+	// clock while the demo moves it; under -race this is the proof that
+	// the moving clock is safe to read.
+	done, seen := make(chan struct{}), make(chan time.Time)
+	go func() {
+		earliest := db.Now()
+		tick := time.NewTicker(time.Millisecond) // as a worker does, without hogging a core
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				seen <- earliest
+				return
+			case <-tick.C:
+				if c := db.Now(); c.Before(earliest) {
+					earliest = c
+				}
+			}
+		}
+	}()
 	res, err := demo.Load(ctx, db, demo.Options{Now: now})
+	close(done)
+	if earliest := <-seen; !earliest.Before(now.Add(-30 * 24 * time.Hour)) {
+		t.Errorf("a reader of the clock saw %s at the earliest while the demo wrote history from 92 days before %s", earliest, now)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

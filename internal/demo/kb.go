@@ -66,7 +66,7 @@ func (p *player) kbActivity(ctx context.Context) error {
 	for d := 60; d >= 1; d-- {
 		n := 2 + p.lr.IntN(6)
 		for i := 0; i < n; i++ {
-			p.clock = p.now.Add(-time.Duration(d)*24*time.Hour + time.Duration(p.lr.IntN(20*60))*time.Minute)
+			p.clock.Set(p.now.Add(-time.Duration(d)*24*time.Hour + time.Duration(p.lr.IntN(20*60))*time.Minute))
 			k := p.lr.IntN(total)
 			q := kbSearches[0].q
 			for _, s := range kbSearches {

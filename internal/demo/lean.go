@@ -124,8 +124,8 @@ func (p *player) reasonOf(tag string) string {
 // lwait is p.wait on the lean random source.
 func (p *player) lwait(lo, hi time.Duration) bool {
 	d := lo + time.Duration(p.lr.Int64N(int64(hi-lo)+1))
-	if next := p.clock.Add(d); !next.After(p.now.Add(-time.Minute)) {
-		p.clock = next
+	if next := p.clock.Now().Add(d); !next.After(p.now.Add(-time.Minute)) {
+		p.clock.Set(next)
 		return true
 	}
 	return false
@@ -187,8 +187,8 @@ func (p *player) classify(ctx context.Context, pl *played) error {
 
 // chase: the customer writes again, in a new ticket, about one still open.
 func (p *player) chase(ctx context.Context, pl *played) (int, error) {
-	if p.clock.Before(pl.created.Add(24 * time.Hour)) {
-		p.clock = pl.created.Add(24 * time.Hour)
+	if p.clock.Now().Before(pl.created.Add(24 * time.Hour)) {
+		p.clock.Set(pl.created.Add(24 * time.Hour))
 	}
 	if !p.lwait(time.Hour, 2*24*time.Hour) {
 		return 0, nil

@@ -40,11 +40,11 @@ func (p *player) target(age time.Duration) domain.Status {
 // leaves the clock) when that would pass the present.
 func (p *player) wait(lo, hi time.Duration) bool {
 	d := lo + time.Duration(p.r.Int64N(int64(hi-lo)+1))
-	next := p.clock.Add(d)
+	next := p.clock.Now().Add(d)
 	if next.After(p.now.Add(-time.Minute)) {
 		return false
 	}
-	p.clock = next
+	p.clock.Set(next)
 	return true
 }
 
@@ -78,7 +78,7 @@ func (p *player) priority() domain.Priority {
 
 // ticket plays one ticket's life from its first message at start.
 func (p *player) ticket(ctx context.Context, start time.Time) error {
-	p.clock = start
+	p.clock.Set(start)
 	st := p.target(p.now.Sub(start))
 	ch := p.channel()
 	cust := pick(p.r, p.customerList)

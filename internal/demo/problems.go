@@ -22,7 +22,7 @@ type step struct {
 // runSteps runs the steps due by until and returns the rest.
 func (p *player) runSteps(ctx context.Context, steps []step, until time.Time) ([]step, error) {
 	for len(steps) > 0 && !steps[0].at.After(until) {
-		p.clock = steps[0].at
+		p.clock.Set(steps[0].at)
 		if err := steps[0].do(ctx); err != nil {
 			return nil, err
 		}
@@ -65,7 +65,7 @@ func (p *player) link(ctx context.Context, pr *demoProblem, reason string, ticke
 		}
 		pl.demand, pl.reason, pl.skip = failure, reason, false
 		p.linked[pl.id] = true
-		p.clock = p.clock.Add(time.Duration(2+p.lr.IntN(20)) * time.Minute)
+		p.clock.Set(p.clock.Now().Add(time.Duration(2+p.lr.IntN(20)) * time.Minute))
 	}
 	return nil
 }
@@ -162,7 +162,7 @@ func (p *player) problemSteps() []step {
 			if _, err := p.db.UpdateCountermeasure(ctx, carafesCM, domain.CountermeasureUpdate{Status: &inPlace}, sam); err != nil {
 				return err
 			}
-			p.clock = p.clock.Add(40 * time.Minute)
+			p.clock.Set(p.clock.Now().Add(40 * time.Minute))
 			_, err := p.db.NotifyProblem(ctx, carafes.id, store.NotifyRequest{}, maya)
 			return err
 		}},
@@ -189,7 +189,7 @@ func (p *player) problemSteps() []step {
 				Verification: "No late-parcel tickets from the eastern postcodes for 30 days", RecurrenceWindowDays: 30}, sam); err != nil {
 				return err
 			}
-			p.clock = p.clock.Add(time.Hour)
+			p.clock.Set(p.clock.Now().Add(time.Hour))
 			_, err := p.db.NotifyProblem(ctx, depot.id, store.NotifyRequest{}, jon)
 			return err
 		}},

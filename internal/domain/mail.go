@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"mime"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -220,4 +221,36 @@ type OutboxMessage struct {
 	LastError     string     `json:"last_error"`
 	SentAt        *time.Time `json:"sent_at"`
 	CreatedAt     time.Time  `json:"created_at"`
+}
+
+// RawSubject reads the Subject header of a raw message that may not parse
+// as a whole (failed mail), decoding encoded words; "" when there is none.
+func RawSubject(raw []byte) string {
+	head := raw[:min(len(raw), 64<<10)]
+	var subj string
+	found := false
+	for _, line := range strings.Split(strings.ReplaceAll(string(head), "\r\n", "\n"), "\n") {
+		if line == "" {
+			break // end of the header block
+		}
+		folded := strings.HasPrefix(line, " ") || strings.HasPrefix(line, "\t")
+		if found {
+			if !folded {
+				break
+			}
+			subj += " " + strings.TrimSpace(line)
+			continue
+		}
+		if k, v, ok := strings.Cut(line, ":"); ok && !folded && strings.EqualFold(strings.TrimSpace(k), "Subject") {
+			subj, found = strings.TrimSpace(v), true
+		}
+	}
+	if d, err := (&mime.WordDecoder{}).DecodeHeader(subj); err == nil {
+		subj = d
+	}
+	subj = strings.ReplaceAll(strings.ToValidUTF8(strings.Join(strings.Fields(subj), " "), "\uFFFD"), "\x00", "")
+	if r := []rune(subj); len(r) > 300 {
+		subj = string(r[:300])
+	}
+	return subj
 }

@@ -140,7 +140,7 @@ func TestIMAPOverTLSAndSTARTTLS(t *testing.T) {
 	}
 	deliver(customerMail("<tls-1@example.com>", "Over IMAPS", "", "secure"))
 	run(1)
-	if _, err := s.svc.UpdateMailbox(ctx, s.mb.ID, domain.MailboxInput{IMAPPort: ptr(dc.Port), IMAPTLS: ptr(domain.TLSStart)}); err != nil {
+	if _, err := s.svc.UpdateMailbox(ctx, s.mb.ID, domain.MailboxInput{IMAPPort: ptr(dc.Port), IMAPPassword: ptr("imap-pw"), IMAPTLS: ptr(domain.TLSStart)}); err != nil {
 		t.Fatal(err)
 	}
 	deliver(customerMail("<tls-2@example.com>", "Over STARTTLS", "", "upgraded"))

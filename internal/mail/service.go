@@ -37,15 +37,21 @@ func (s *Service) CreateMailbox(ctx context.Context, in domain.MailboxInput) (*d
 	return s.DB.SaveMailbox(ctx, m)
 }
 
-// UpdateMailbox changes the given fields; empty passwords keep the old ones.
+// UpdateMailbox changes the given fields; empty passwords keep the old ones,
+// except that a new host, port or username needs its password again.
 func (s *Service) UpdateMailbox(ctx context.Context, id int64, in domain.MailboxInput) (*domain.Mailbox, error) {
 	m, err := s.DB.Mailbox(ctx, id)
 	if err != nil {
 		return nil, err
 	}
+	stored := *m
 	sealedIMAP, sealedSMTP := m.IMAPPassword, m.SMTPPassword
 	m.IMAPPassword, m.SMTPPassword = "", ""
 	if err := in.Apply(m); err != nil {
+		return nil, err
+	}
+	// A kept password must not follow the mailbox to another server.
+	if err := domain.CheckCredentialTarget(&stored, m); err != nil {
 		return nil, err
 	}
 	if err := s.seal(m); err != nil {

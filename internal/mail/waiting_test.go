@@ -38,7 +38,7 @@ func TestOutboxWaitsForSMTPSettings(t *testing.T) {
 	if out[0].Status != string(domain.OutboxQueued) || out[0].Attempts != 0 || !strings.Contains(out[0].LastError, "no SMTP server configured") {
 		t.Fatalf("waiting row: status %s attempts %d error %q", out[0].Status, out[0].Attempts, out[0].LastError)
 	}
-	if _, err := s.svc.UpdateMailbox(ctx, s.mb.ID, domain.MailboxInput{SMTPHost: ptr(host), SMTPPort: ptr(port)}); err != nil {
+	if _, err := s.svc.UpdateMailbox(ctx, s.mb.ID, domain.MailboxInput{SMTPHost: ptr(host), SMTPPort: ptr(port), SMTPPassword: ptr("s3cret")}); err != nil {
 		t.Fatal(err)
 	}
 	s.db.SetClock(func() time.Time { return time.Now().Add(10 * time.Minute) })

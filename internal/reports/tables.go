@@ -1,10 +1,11 @@
 package reports
 
 import (
-	"encoding/csv"
 	"io"
 	"strconv"
 	"time"
+
+	"andon/internal/csvx"
 )
 
 // Table is one exportable table: the dashboard shows it under its chart and
@@ -16,17 +17,14 @@ type Table struct {
 	Rows   [][]string `json:"rows"`
 }
 
-// WriteCSV writes the table as CSV.
+// WriteCSV writes the table as CSV, cells that a spreadsheet would run as a
+// formula neutralized (csvx): searches and comments are anyone's text.
 func (t *Table) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := csvx.NewWriter(w)
 	if err := cw.Write(t.Header); err != nil {
 		return err
 	}
-	if err := cw.WriteAll(t.Rows); err != nil {
-		return err
-	}
-	cw.Flush()
-	return cw.Error()
+	return cw.WriteAll(t.Rows)
 }
 
 func num(v any) string {

@@ -358,7 +358,9 @@ func (db *DB) EnqueueChatTranscript(ctx context.Context, visitorID string, ticke
 		if m.From == "agent" {
 			who = m.Name
 		}
-		fmt.Fprintf(&b, "[%s] %s:\n%s\n\n", time.UnixMilli(m.At).UTC().Format("2006-01-02 15:04 UTC"), who, m.Body)
+		// Chat text is the visitor's: shown as typed, never as Markdown.
+		fmt.Fprintf(&b, "\\[%s\\] %s:\n%s\n\n", time.UnixMilli(m.At).UTC().Format("2006-01-02 15:04 UTC"),
+			domain.EscapeMarkdown(who), domain.EscapeMarkdown(m.Body))
 	}
 	return db.Update(ctx, func(tx *Tx) error {
 		n, err := tx.CountMailSince(ctx, domain.OutboxReply, to, db.Now().Add(-24*time.Hour))

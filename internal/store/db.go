@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"andon/internal/domain"
@@ -35,8 +36,10 @@ type DB struct {
 	w        *sql.DB
 	r        *sql.DB
 	path     string // SQLite file
-	now      func() time.Time
+	now      atomic.Pointer[func() time.Time]
 	onChange func(domain.Change)
+	// Agent session limits (sessions.go); zero means the defaults.
+	sessionIdle, sessionMaxAge time.Duration
 }
 
 // Open connects to PostgreSQL when url is set, else to SQLite in dataDir.
@@ -51,22 +54,26 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 }
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
-	pragmas := "_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)"
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	pragmas := "_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)"
+	// The writer fsyncs the WAL at every commit (FULL): a commit answered
+	// with SMTP 250 / HTTP 202, or an outbox "sent" mark, survives power
+	// loss, not only a crash of the process. Readers write nothing.
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=synchronous(FULL)&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
 	w.SetMaxOpenConns(1) // one writer: SQLite serialises writes anyway
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=synchronous(NORMAL)&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return nil, err
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	db := &DB{Engine: SQLite, w: w, r: r, path: path, now: time.Now}
+	db := &DB{Engine: SQLite, w: w, r: r, path: path}
+	db.SetClock(time.Now)
 	if err := w.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
@@ -82,7 +89,8 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 	p.SetMaxOpenConns(20)
 	p.SetMaxIdleConns(20) // as many as open: closing busy-time extras only to reopen them costs a backend fork each
 	p.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{Engine: Postgres, w: p, r: p, now: time.Now}
+	db := &DB{Engine: Postgres, w: p, r: p}
+	db.SetClock(time.Now)
 	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	if err := p.PingContext(pctx); err != nil {
@@ -106,11 +114,14 @@ func (db *DB) Close() error {
 // Path is the SQLite database file, or "" on PostgreSQL.
 func (db *DB) Path() string { return db.path }
 
-// SetClock replaces the clock (tests use it to build histories).
-func (db *DB) SetClock(now func() time.Time) { db.now = now }
+// SetClock replaces the clock (tests and the demo use it to build
+// histories). Safe while other goroutines call Now: background workers keep
+// running while the demo loads. now itself must be safe for concurrent use
+// when it reads state that moves (see ManualClock).
+func (db *DB) SetClock(now func() time.Time) { db.now.Store(&now) }
 
 // Now is the store's clock, truncated to milliseconds as stored.
-func (db *DB) Now() time.Time { return db.now().Truncate(time.Millisecond) }
+func (db *DB) Now() time.Time { return (*db.now.Load())().Truncate(time.Millisecond) }
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {

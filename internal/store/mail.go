@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"math"
 	"strings"
 	"time"
 
@@ -227,6 +228,16 @@ func (tx *Tx) TicketExists(ctx context.Context, id int64) (bool, error) {
 	return err == nil, err
 }
 
+// TicketStatus returns a ticket's current status.
+func (tx *Tx) TicketStatus(ctx context.Context, id int64) (domain.Status, error) {
+	var st string
+	err := tx.queryRow(ctx, `SELECT status FROM tickets WHERE id = ?`, id).Scan(&st)
+	if isNoRows(err) {
+		return "", domain.NotFound("ticket")
+	}
+	return domain.Status(st), err
+}
+
 // TicketRequesterEmail returns whether the email belongs to the ticket's requester.
 func (tx *Tx) TicketRequesterEmail(ctx context.Context, ticketID int64) (string, error) {
 	var e string
@@ -261,28 +272,32 @@ func (db *DB) AddFailedMail(ctx context.Context, mailboxID *int64, source string
 	var id int64
 	err := db.Update(ctx, func(tx *Tx) error {
 		var err error
-		id, err = tx.insert(ctx, `INSERT INTO mail_failed (mailbox_id, source, raw, error, created_at) VALUES (?, ?, ?, ?, ?)`,
-			nullID(mailboxID), source, raw, reason, ms(db.Now()))
+		id, err = tx.insert(ctx, `INSERT INTO mail_failed (mailbox_id, source, raw, error, subject, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			nullID(mailboxID), source, raw, reason, domain.RawSubject(raw), ms(db.Now()))
 		return err
 	})
 	return id, err
 }
 
-const failedCols = `id, mailbox_id, source, raw, error, created_at, retried_at, resolved_at`
+const failedCols = `id, mailbox_id, source, raw, error, subject, created_at, retried_at, resolved_at`
 
 func scanFailed(sc interface{ Scan(...any) error }) (*domain.FailedMail, error) {
 	f := &domain.FailedMail{}
 	var mb, retried, resolved sql.NullInt64
 	var created int64
-	if err := sc.Scan(&f.ID, &mb, &f.Source, &f.Raw, &f.Error, &created, &retried, &resolved); err != nil {
+	if err := sc.Scan(&f.ID, &mb, &f.Source, &f.Raw, &f.Error, &f.Subject, &created, &retried, &resolved); err != nil {
 		return nil, err
 	}
 	f.MailboxID, f.Size = idPtr(mb), len(f.Raw)
+	if f.Subject == "" && len(f.Raw) > 0 {
+		f.Subject = domain.RawSubject(f.Raw) // kept before subjects were stored
+	}
 	f.CreatedAt, f.RetriedAt, f.ResolvedAt = fromMS(created), fromNullMS(retried), fromNullMS(resolved)
 	return f, nil
 }
 
-// FailedMails lists unresolved failed mail, newest first.
+// FailedMails lists unresolved failed mail, newest first, with raw bytes.
+// Prefer FailedMailPage for lists.
 func (db *DB) FailedMails(ctx context.Context, limit int) ([]*domain.FailedMail, error) {
 	rows, err := db.query(ctx, `SELECT `+failedCols+` FROM mail_failed WHERE resolved_at IS NULL ORDER BY id DESC LIMIT ?`, clampLimit(limit))
 	if err != nil {
@@ -298,6 +313,41 @@ func (db *DB) FailedMails(ctx context.Context, limit int) ([]*domain.FailedMail,
 		out = append(out, f)
 	}
 	return out, rows.Err()
+}
+
+// FailedMailPage lists unresolved failed mail newest first, keyset-paged:
+// ids below before (0: from the newest), at most limit rows, without the
+// raw bytes (Size is set). The next page starts before the last id.
+func (db *DB) FailedMailPage(ctx context.Context, before int64, limit int) ([]*domain.FailedMail, error) {
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	rows, err := db.query(ctx, `SELECT id, mailbox_id, source, error, subject, created_at, retried_at, resolved_at, LENGTH(raw)
+		FROM mail_failed WHERE resolved_at IS NULL AND id < ? ORDER BY id DESC LIMIT ?`, before, clampLimit(limit))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*domain.FailedMail{}
+	for rows.Next() {
+		f := &domain.FailedMail{}
+		var mb, retried, resolved sql.NullInt64
+		var created int64
+		if err := rows.Scan(&f.ID, &mb, &f.Source, &f.Error, &f.Subject, &created, &retried, &resolved, &f.Size); err != nil {
+			return nil, err
+		}
+		f.MailboxID = idPtr(mb)
+		f.CreatedAt, f.RetriedAt, f.ResolvedAt = fromMS(created), fromNullMS(retried), fromNullMS(resolved)
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// CountFailedMail counts unresolved failed mail.
+func (db *DB) CountFailedMail(ctx context.Context) (int, error) {
+	var n int
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM mail_failed WHERE resolved_at IS NULL`).Scan(&n)
+	return n, err
 }
 
 // FailedMail loads one failed message with its raw bytes.

@@ -331,7 +331,8 @@ func (tx *Tx) notifyAssigned(ctx context.Context, t *domain.Ticket, assignee *in
 	_, err = tx.EnqueueMail(ctx, &domain.OutboxMessage{
 		Kind: domain.OutboxNotify, TicketID: &ticketID, MailboxID: mc.MailboxID, To: []string{email},
 		Subject: fmt.Sprintf("[#%d] Assigned to you: %s", t.ID, t.Subject),
-		Body:    fmt.Sprintf("%s assigned ticket #%d to you.\n\n**%s**\n\n%s", who, t.ID, t.Subject, t.Preview),
+		Body: fmt.Sprintf("%s assigned ticket #%d to you.\n\n**%s**\n\n%s", domain.EscapeMarkdown(who), t.ID,
+			domain.EscapeMarkdown(t.Subject), domain.EscapeMarkdown(t.Preview)),
 	})
 	return err
 }

@@ -92,8 +92,10 @@ func (db *DB) NotifyProblem(ctx context.Context, problemID int64, req NotifyRequ
 		if t.Requester != nil && t.Requester.Name != "" {
 			name = t.Requester.Name
 		}
-		return map[string]string{"customer_name": name, "ticket_ref": t.Ref(), "ticket_subject": t.Subject,
-			"problem_title": p.Title, "countermeasure": cm.What, "agent_name": by.Name}
+		// Values are text, not Markdown: the template alone may format.
+		esc := domain.EscapeMarkdown
+		return map[string]string{"customer_name": esc(name), "ticket_ref": t.Ref(), "ticket_subject": esc(t.Subject),
+			"problem_title": esc(p.Title), "countermeasure": esc(cm.What), "agent_name": esc(by.Name)}
 	}
 	// Check the template before touching anything.
 	if _, err := domain.RenderNotice(tpl, vars(&domain.Ticket{})); err != nil {

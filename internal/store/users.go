@@ -103,11 +103,9 @@ func (db *DB) Users(ctx context.Context) ([]*domain.User, error) {
 	return scanAll(rows, scanUser)
 }
 
-// SetPassword stores a new password hash.
+// SetPassword stores a new password hash and ends all the user's sessions.
 func (db *DB) SetPassword(ctx context.Context, userID int64, hash string) error {
-	return db.Update(ctx, func(tx *Tx) error {
-		return tx.execOne(ctx, "user", `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
-	})
+	return db.SetPasswordKeepSession(ctx, userID, hash, "")
 }
 
 // SetUserActive activates or deactivates an account. Deactivating ends its
@@ -132,7 +130,19 @@ func (db *DB) UpdateUser(ctx context.Context, userID int64, name string, role do
 		return err
 	}
 	return db.Update(ctx, func(tx *Tx) error {
-		return tx.execOne(ctx, "user", `UPDATE users SET name = ?, role = ? WHERE id = ?`, name, role, userID)
+		var old domain.Role
+		if err := tx.queryRow(ctx, `SELECT role FROM users WHERE id = ?`, userID).Scan(&old); isNoRows(err) {
+			return domain.NotFound("user")
+		} else if err != nil {
+			return err
+		}
+		if err := tx.execOne(ctx, "user", `UPDATE users SET name = ?, role = ? WHERE id = ?`, name, role, userID); err != nil {
+			return err
+		}
+		if old != role { // sign in again to get the new rights (or lose the old)
+			return tx.endSessions(ctx, userID, "")
+		}
+		return nil
 	})
 }
 
@@ -290,20 +300,21 @@ func (db *DB) DeleteAPIToken(ctx context.Context, id int64) error {
 // CreateSession stores a session (its id is the hash of the cookie value).
 func (db *DB) CreateSession(ctx context.Context, s domain.Session) error {
 	return db.Update(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `INSERT INTO sessions (id, user_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
-			s.ID, s.UserID, s.CSRF, ms(s.CreatedAt), ms(s.ExpiresAt))
+		_, err := tx.exec(ctx, `INSERT INTO sessions (id, user_id, csrf, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			s.ID, s.UserID, s.CSRF, ms(s.CreatedAt), ms(s.ExpiresAt), ms(s.CreatedAt))
 		return err
 	})
 }
 
-// SessionUser loads a live session and its active user.
+// SessionUser loads a live session and its active user. A session is dead
+// past its expiry, its idle timeout or its absolute lifetime (sessions.go).
 func (db *DB) SessionUser(ctx context.Context, id string) (*domain.Session, *domain.User, error) {
 	s := &domain.Session{ID: id}
 	u := &domain.User{}
-	var sc, se, uc int64
-	err := db.queryRow(ctx, `SELECT s.user_id, s.csrf, s.created_at, s.expires_at, u.id, u.email, u.name, u.role, u.active, u.created_at
+	var sc, se, sl, uc int64
+	err := db.queryRow(ctx, `SELECT s.user_id, s.csrf, s.created_at, s.expires_at, s.last_seen_at, u.id, u.email, u.name, u.role, u.active, u.created_at
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, id).
-		Scan(&s.UserID, &s.CSRF, &sc, &se, &u.ID, &u.Email, &u.Name, &u.Role, &u.Active, &uc)
+		Scan(&s.UserID, &s.CSRF, &sc, &se, &sl, &u.ID, &u.Email, &u.Name, &u.Role, &u.Active, &uc)
 	if isNoRows(err) {
 		return nil, nil, domain.Errorf(domain.EUnauthorized, "not signed in")
 	}
@@ -311,8 +322,11 @@ func (db *DB) SessionUser(ctx context.Context, id string) (*domain.Session, *dom
 		return nil, nil, err
 	}
 	s.CreatedAt, s.ExpiresAt, u.CreatedAt = fromMS(sc), fromMS(se), fromMS(uc)
-	if !u.Active || db.Now().After(s.ExpiresAt) {
+	if !u.Active || db.sessionDead(s, fromMS(sl)) {
 		return nil, nil, domain.Errorf(domain.EUnauthorized, "session expired")
+	}
+	if err := db.touchSession(ctx, id, fromMS(sl)); err != nil {
+		return nil, nil, err
 	}
 	if err := db.fillTeamIDs(ctx, u); err != nil {
 		return nil, nil, err
@@ -332,7 +346,10 @@ func (db *DB) DeleteSession(ctx context.Context, id string) error {
 func (db *DB) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 	var n int64
 	err := db.Update(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `DELETE FROM sessions WHERE expires_at < ?`, ms(db.Now()))
+		idle, maxAge := db.sessionLimits()
+		now := db.Now()
+		res, err := tx.exec(ctx, `DELETE FROM sessions WHERE expires_at < ? OR created_at < ? OR last_seen_at < ?`,
+			ms(now), ms(now.Add(-maxAge)), ms(now.Add(-idle)))
 		if err != nil {
 			return err
 		}

@@ -1,14 +1,17 @@
 // Package testutil opens throwaway databases for tests: SQLite in a temp dir,
 // or, when ANDON_TEST_POSTGRES_URL is set, a fresh PostgreSQL database cloned
-// from a migrated template.
+// from a migrated template. On SQLite too, the migrations run once per test
+// process and each test gets a copy of the migrated file.
 package testutil
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -26,6 +29,10 @@ var (
 	templateOnce sync.Once
 	templateErr  error
 	dbCounter    atomic.Int64
+
+	sqliteOnce sync.Once
+	sqliteDir  string // holds the migrated template andon.db
+	sqliteErr  error
 )
 
 // DatabaseURL returns a URL for a new, empty-but-migrated database for this
@@ -103,8 +110,11 @@ func withDB(admin, name string) string {
 func OpenDB(t testing.TB) *store.DB {
 	t.Helper()
 	ctx := context.Background()
-	u := DatabaseURL(t)
-	db, err := store.Open(ctx, u, t.TempDir())
+	u, dir := DatabaseURL(t), ""
+	if u == "" {
+		dir = DataDir(t)
+	}
+	db, err := store.Open(ctx, u, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +122,69 @@ func OpenDB(t testing.TB) *store.DB {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
+	if db.Engine == store.SQLite {
+		// Like the PostgreSQL test cluster (fsync=off), test databases skip
+		// the fsync at each commit; TestWritesAreDurableBeforeTheAnswer
+		// checks what a real store runs with.
+		if _, err := db.Writer().ExecContext(ctx, "PRAGMA synchronous=NORMAL"); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return db
+}
+
+// DataDir returns a new SQLite data dir holding a copy of a database
+// migrated once per test process: migrating from scratch in every test was a
+// large share of the suite's time.
+func DataDir(t testing.TB) string {
+	t.Helper()
+	sqliteOnce.Do(func() { sqliteDir, sqliteErr = makeSQLiteTemplate() })
+	if sqliteErr != nil {
+		t.Fatalf("sqlite template: %v", sqliteErr)
+	}
+	dir := t.TempDir()
+	if err := copyFile(filepath.Join(sqliteDir, "andon.db"), filepath.Join(dir, "andon.db")); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func makeSQLiteTemplate() (string, error) {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "andon-test-tpl-")
+	if err != nil {
+		return "", err
+	}
+	db, err := store.Open(ctx, "", dir)
+	if err != nil {
+		return "", err
+	}
+	if _, err = db.Migrate(ctx); err == nil {
+		// Everything into the main file, so copying that one file is a
+		// complete database.
+		_, err = db.Writer().ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	}
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	return dir, err
+}
+
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // Engine names the engine under test, for test names and logs.
@@ -125,6 +197,9 @@ func Engine() string {
 
 // Cleanup drops the per-process template database; call from TestMain.
 func Cleanup() {
+	if sqliteDir != "" {
+		_ = os.RemoveAll(sqliteDir)
+	}
 	admin := PostgresURL()
 	if admin == "" {
 		return

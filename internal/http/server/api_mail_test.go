@@ -187,7 +187,7 @@ func TestEmailAttachmentsAndAckTemplate(t *testing.T) {
 		t.Errorf("missing part: %d", resp.StatusCode)
 	}
 	out, _ := e.db.Outbox(t.Context(), res.TicketID, 10)
-	if len(out) != 1 || out[0].Body != fmt.Sprintf("Hi bob@example.com, ticket #%d is open.", res.TicketID) {
+	if len(out) != 1 || out[0].Body != fmt.Sprintf("Hi %s, ticket #%d is open.", domain.EscapeMarkdown("bob@example.com"), res.TicketID) {
 		t.Errorf("ack = %+v", out)
 	}
 }

@@ -108,7 +108,7 @@ func TestInviteFlowEndToEnd(t *testing.T) {
 	wantContains(t, "open invite", body, "nina@example.com", `value="Nina New"`)
 	res, body = guest.post("/invite/"+token, url.Values{"name": {"Nina N."}, "password": {"short"}, "password2": {"short"}})
 	wantStatus(t, "short password", res, http.StatusUnprocessableEntity)
-	wantContains(t, "short password", body, "at least 10 characters")
+	wantContains(t, "short password", body, "at least 12 characters")
 	res, body = guest.post("/invite/"+token, url.Values{"name": {"Nina N."}, "password": {testPassword}, "password2": {testPassword}})
 	wantStatus(t, "accept", res, http.StatusOK)
 	if res.Request.URL.Path != "/" {

@@ -77,11 +77,19 @@ func TestMailboxSettingsPages(t *testing.T) {
 	wantStatus(t, "edit", res, 200)
 	wantContains(t, "edit", body, `value="help@acme.test"`, "stored — leave blank to keep")
 	res, body = admin.post(fmt.Sprintf("/settings/mailboxes/%d", mb.ID), url.Values{"address": {"help@acme.test"}, "display_name": {"Acme Care"},
-		"smtp_host": {"smtp.acme.test"}, "smtp_port": {"587"}, "smtp_tls": {"starttls"}, "imap_tls": {"tls"}, "smtp_password": {""}})
+		"smtp_host": {"smtp.acme.test"}, "smtp_port": {"465"}, "smtp_tls": {"starttls"}, "imap_tls": {"tls"}, "smtp_password": {""}})
 	wantStatus(t, "save", res, 200)
 	wantContains(t, "save", body, "saved")
 	after, _ := e.db.Mailbox(ctx, mb.ID)
-	if after.DisplayName != "Acme Care" || after.SMTPPassword != sealed || after.SMTPPort != 587 || after.IMAPHost != "" {
+	if after.DisplayName != "Acme Care" || after.SMTPPassword != sealed || after.SMTPPort != 465 || after.IMAPHost != "" {
+		t.Fatalf("after save %+v", after)
+	}
+	// A new server must not receive the stored password: the port change
+	// without the password again is refused and nothing is saved.
+	_, body = admin.post(fmt.Sprintf("/settings/mailboxes/%d", mb.ID), url.Values{"address": {"help@acme.test"}, "display_name": {"Other"},
+		"smtp_host": {"smtp.acme.test"}, "smtp_port": {"2525"}, "smtp_tls": {"starttls"}, "imap_tls": {"tls"}, "smtp_password": {""}})
+	wantContains(t, "port change", body, "smtp_password")
+	if after, _ = e.db.Mailbox(ctx, mb.ID); after.SMTPPort != 465 || after.DisplayName != "Acme Care" {
 		t.Fatalf("after save %+v", after)
 	}
 	res, _ = admin.post(fmt.Sprintf("/settings/mailboxes/%d/delete", mb.ID), url.Values{})

@@ -27,7 +27,8 @@ const (
 	DefaultAckBody    = domain.DefaultAckBody
 )
 
-// AutoReplyLimit is how many acknowledgements one address gets per hour.
+// AutoReplyLimit is how many acknowledgements one address gets per hour
+// unless Ingester.AckPerHour says otherwise.
 const AutoReplyLimit = domain.AckLimitPerHour
 
 // Input is one raw message as received.
@@ -45,8 +46,11 @@ type Result struct {
 	TicketID  int64
 	EntryID   int64
 	NewTicket bool
-	Duplicate bool  // already stored: nothing was written
-	FailedID  int64 // kept in the failed-mail list instead
+	Duplicate bool // already stored: nothing was written
+	// AckLimited: a new ticket whose sender had all the acknowledgements
+	// AckPerHour allows; none was sent (logged and counted "ack_limited").
+	AckLimited bool
+	FailedID   int64 // kept in the failed-mail list instead
 }
 
 // Ingester stores inbound mail. Safe for concurrent use.
@@ -54,8 +58,15 @@ type Ingester struct {
 	DB  *store.DB
 	Log *slog.Logger
 	// Count, when set, is told what became of each message: "received",
-	// "duplicate" or "failed" (kept in the failed list). For metrics.
+	// "duplicate" or "failed" (kept in the failed list); also "ack_limited"
+	// for a new ticket whose acknowledgement was held back. For metrics.
 	Count func(outcome string)
+	// AckPerHour bounds acknowledgements per sender address and hour
+	// (ANDON_ACK_PER_HOUR); 0 means AutoReplyLimit.
+	AckPerHour int
+
+	// Limits bound parsing; zero fields take DefaultLimits.
+	Limits Limits
 }
 
 // Ingest parses and stores one message. A nil error means the message is
@@ -65,7 +76,7 @@ func (g *Ingester) Ingest(ctx context.Context, in Input) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	msg, err := Parse(in.Raw)
+	msg, err := ParseLimited(in.Raw, g.Limits)
 	if err == nil {
 		var res Result
 		res, err = g.store(ctx, in, mb, msg)
@@ -110,7 +121,7 @@ func (g *Ingester) Retry(ctx context.Context, id int64) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	msg, err := Parse(f.Raw)
+	msg, err := ParseLimited(f.Raw, g.Limits)
 	var res Result
 	if err == nil {
 		res, err = g.store(ctx, in, mb, msg)
@@ -206,6 +217,13 @@ func (g *Ingester) store(ctx context.Context, in Input, mb *domain.Mailbox, m *M
 				ne.Kind, ne.Direction, ne.Actor, ne.Channel = domain.EntryNote, "", domain.System, ""
 				ne.Body = "Delivery failed: " + body
 			}
+			if m.AutoReply && !m.Bounce {
+				// An out-of-office answer is not the customer's reply: shown,
+				// but the ticket keeps its status.
+				if ne.Status, err = tx.TicketStatus(ctx, ticketID); err != nil {
+					return err
+				}
+			}
 			if err := ne.Validate(); err != nil {
 				return err
 			}
@@ -229,7 +247,7 @@ func (g *Ingester) store(ctx context.Context, in Input, mb *domain.Mailbox, m *M
 				return err
 			}
 		}
-		return g.autoMail(ctx, tx, mb, m, res)
+		return g.autoMail(ctx, tx, mb, m, &res)
 	})
 	if domain.ErrorCode(err) == domain.EConflict {
 		// Lost a race with the same message arriving by another path.
@@ -262,7 +280,7 @@ func (g *Ingester) thread(ctx context.Context, tx *store.Tx, m *Message) (int64,
 
 // autoMail queues the acknowledgement for a new ticket and the "customer
 // replied" notice for the assignee, never answering machines or ourselves.
-func (g *Ingester) autoMail(ctx context.Context, tx *store.Tx, mb *domain.Mailbox, m *Message, res Result) error {
+func (g *Ingester) autoMail(ctx context.Context, tx *store.Tx, mb *domain.Mailbox, m *Message, res *Result) error {
 	if m.Automated || m.Bounce {
 		return nil
 	}
@@ -273,9 +291,21 @@ func (g *Ingester) autoMail(ctx context.Context, tx *store.Tx, mb *domain.Mailbo
 	if !res.NewTicket {
 		return g.notifyAssignee(ctx, tx, mb, m, ticketID)
 	}
+	limit := g.AckPerHour
+	if limit <= 0 {
+		limit = AutoReplyLimit
+	}
 	n, err := tx.CountMailSince(ctx, domain.OutboxAck, m.From, tx.Now().Add(-time.Hour))
-	if err != nil || n >= AutoReplyLimit {
+	if err != nil {
 		return err
+	}
+	if n >= limit {
+		// The ticket stands; only the automatic answer is held back, so a
+		// forged sender cannot turn us into a mail cannon.
+		res.AckLimited = true
+		g.Log.Warn("ingest: acknowledgement not sent, sender over its hourly limit", "ticket", ticketID, "from", m.From, "limit", limit)
+		g.count("ack_limited")
+		return nil
 	}
 	tmpl, err := tx.Setting(ctx, SettingAckBody, DefaultAckBody)
 	if err != nil {
@@ -286,7 +316,9 @@ func (g *Ingester) autoMail(ctx context.Context, tx *store.Tx, mb *domain.Mailbo
 		name = m.From
 	}
 	ref := fmt.Sprintf("#%d", ticketID)
-	body := strings.NewReplacer("{{name}}", name, "{{ticket}}", ref, "{{subject}}", m.Subject).Replace(tmpl)
+	// The sender is unverified: their name and subject are text, never Markdown.
+	esc := domain.EscapeMarkdown
+	body := strings.NewReplacer("{{name}}", esc(name), "{{ticket}}", ref, "{{subject}}", esc(m.Subject)).Replace(tmpl)
 	subj, err := tx.Setting(ctx, SettingAckSubject, "")
 	if err != nil {
 		return err
@@ -309,7 +341,8 @@ func (g *Ingester) notifyAssignee(ctx context.Context, tx *store.Tx, mb *domain.
 		return err
 	}
 	mbID := mb.ID
-	body := fmt.Sprintf("%s replied on ticket #%d:\n\n%s", displayFrom(m), ticketID, clip(entryBody(m), 2000))
+	body := fmt.Sprintf("%s replied on ticket #%d:\n\n%s", domain.EscapeMarkdown(displayFrom(m)), ticketID,
+		domain.EscapeMarkdown(clip(entryBody(m), 2000)))
 	_, err = tx.EnqueueMail(ctx, &domain.OutboxMessage{
 		Kind: domain.OutboxNotify, TicketID: &ticketID, MailboxID: &mbID, To: []string{agent},
 		Subject: fmt.Sprintf("[#%d] Customer replied: %s", ticketID, clip(m.Subject, 150)), Body: body,
@@ -346,6 +379,9 @@ func entryBody(m *Message) string {
 	if m.Bounce && m.BounceError != "" {
 		body = m.BounceError + "\n\n" + body
 	}
+	if att := attachedText(m.Attachments); att != "" {
+		body = strings.TrimSpace(body + "\n\n" + att)
+	}
 	if strings.TrimSpace(body) == "" {
 		if len(m.Attachments) > 0 {
 			body = "(attachments only)"
@@ -364,7 +400,7 @@ func entryMeta(m *Message, in Input, mb *domain.Mailbox) map[string]any {
 		},
 	}
 	e := meta["email"].(map[string]any)
-	if full := clipBytes(strings.TrimSpace(m.Text), 200_000); full != entryBody(m) {
+	if full := clipBytes(strings.TrimSpace(m.Text), 200_000); full != entryBody(m) && full != "" {
 		e["full_text"] = full // the original, one click away
 	}
 	if m.HTML != "" {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"andon/internal/domain"
 	"andon/internal/mail/ingest"
@@ -81,6 +82,10 @@ func TestCorpus(t *testing.T) {
 		{file: "shift_jis.eml", subject: "ご連絡", from: "yamada@example.jp", body: "お問い合わせありがとうございます。配送が遅れています。", ack: true},
 		{file: "broken_mime.eml", subject: "broken boundary", from: "dave@example.com", body: "the text must survive", ack: true},
 		{file: "autoreply.eml", subject: "Out of office", from: "eve@example.com", body: "out of the office", ack: false},
+		{file: "digest.eml", subject: "Weekly digest", from: "digest@example.com", body: "The grinder makes a grinding noise.", attachments: 2, ack: true},
+		{file: "digest_headerless.eml", subject: "Digest without part headers", from: "digest@example.com", body: "The kettle came in red", attachments: 2, ack: true},
+		{file: "forwarded_headerless.eml", subject: "Fwd: invoice question", from: "fay@example.com", body: "See the forwarded mail below.", attachments: 2, ack: true},
+		{file: "utf8_declared.eml", subject: "Einladung", from: "gus@example.com", body: "Nachricht:\nöoöo", ack: true},
 		{file: "quoted_reply.eml", subject: "Re: Printer on fire", from: "ann@example.com", body: "Thanks, that fixed it!",
 			notBody: []string{"Have you tried", "ACME Corp"}, ack: true},
 	}
@@ -331,9 +336,17 @@ func FuzzIngest(f *testing.F) {
 		b, _ := os.ReadFile(filepath.Join("testdata/corpus", e.Name()))
 		f.Add(b)
 	}
+	for _, d := range []int{2, 9, 10, 11, 25, 40} {
+		f.Add(nestedMIME("f@example.com", "<fz@example.com>", d, false))
+		f.Add(nestedMIME("f@example.com", "<fz@example.com>", d, true))
+	}
 	g, db := newIngester(f)
 	f.Fuzz(func(t *testing.T, raw []byte) {
+		start := time.Now()
 		res, err := g.Ingest(context.Background(), ingest.Input{Raw: raw, Source: ingest.SourceAPI})
+		if took := time.Since(start); took > ingest.DefaultLimits().Timeout+2*time.Second {
+			t.Fatalf("ingest took %v, over the parse time limit", took)
+		}
 		if err != nil {
 			t.Fatalf("ingest returned a storage error for input: %v", err)
 		}

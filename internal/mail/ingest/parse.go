@@ -6,6 +6,7 @@ package ingest
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -38,6 +39,9 @@ type Message struct {
 	AttachmentData [][]byte
 	// Loop protection: true for auto-replies, lists, bulk, daemons.
 	Automated bool
+	// AutoReply is an out-of-office or similar answer: shown on the
+	// ticket, but it changes no status and gets no acknowledgement.
+	AutoReply bool
 	// Bounce is set for delivery status notifications; BounceOf holds the
 	// Message-IDs of the mail that bounced.
 	Bounce      bool
@@ -53,6 +57,8 @@ type Attachment struct {
 	Size        int    `json:"size"`
 	ContentID   string `json:"content_id,omitempty"`
 	Inline      bool   `json:"inline"`
+	// Message summarises an attached email (content type message/rfc822).
+	Message *AttachedMessage `json:"message,omitempty"`
 }
 
 var msgIDRe = regexp.MustCompile(`<[^<>\s]+@[^<>\s]+>`)
@@ -75,13 +81,23 @@ var ErrUnparseable = errors.New("unparseable message")
 var parser = enmime.NewParser(enmime.SkipMalformedParts(true), enmime.MultipartWOBoundaryAsSinglePart(true),
 	enmime.SetReadPartErrorPolicy(enmime.AllowCorruptTextPartErrorPolicy), enmime.StripMediaTypeInvalidCharacters(true))
 
-// Parse reads a raw message. Mail without a usable sender is unparseable:
-// there is nobody to attach it to.
+// Parse reads a raw message under DefaultLimits.
 func Parse(raw []byte) (*Message, error) {
-	env, err := parser.ReadEnvelope(bytes.NewReader(raw))
+	return ParseLimited(raw, DefaultLimits())
+}
+
+// ParseLimited reads a raw message. Mail without a usable sender is
+// unparseable: there is nobody to attach it to. Mail over a limit is
+// ErrLimit (and ErrUnparseable).
+func ParseLimited(raw []byte, lim Limits) (*Message, error) {
+	lim = lim.orDefault()
+	ctx, cancel := context.WithTimeout(context.Background(), lim.deadline(len(raw)))
+	defer cancel()
+	env, err := readEnvelope(ctx, raw, lim)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnparseable, err)
+		return nil, err
 	}
+	env = trustDeclaredUTF8(ctx, raw, env)
 	m := &Message{Subject: strings.TrimSpace(env.GetHeader("Subject"))}
 	from, err := env.AddressList("From")
 	if err != nil || len(from) == 0 {
@@ -112,47 +128,52 @@ func Parse(raw []byte) (*Message, error) {
 	if env.HTML != "" {
 		m.HTML = SanitizeHTML(env.HTML)
 	}
-	for _, p := range env.Attachments {
-		if m.Text == "" && m.HTML == "" && p.FileName == "" && brokenText(p) {
-			// Broken MIME (e.g. multipart without boundary): the "attachment"
-			// is really the message text.
-			m.Text = strings.ReplaceAll(string(p.Content), "\r\n", "\n")
-			continue
-		}
-		m.addPart(p, false)
-	}
-	for _, p := range env.Inlines {
-		m.addPart(p, true)
-	}
-	for _, p := range env.OtherParts {
-		if p.ContentID != "" || p.FileName != "" {
-			m.addPart(p, p.ContentID != "")
-		}
-	}
+	m.addParts(ctx, env, lim)
 	m.Automated = automated(env, m.From)
-	if rep, err := dsn.ParseReport(env.Root); err == nil && rep != nil {
-		m.Bounce, m.Automated = true, true
-		if len(rep.OriginalMessage) > 0 {
-			if h, err := mail.ReadMessage(bytes.NewReader(append(rep.OriginalMessage, '\n', '\n'))); err == nil {
-				m.BounceOf = MessageIDs(h.Header.Get("Message-Id"))
-			}
-			if len(m.BounceOf) == 0 {
-				m.BounceOf = MessageIDs(headerBlock(rep.OriginalMessage, "Message-Id"))
-			}
-		}
-		for _, r := range rep.DeliveryStatus.RecipientDSNs {
-			if s := r.Get("Diagnostic-Code"); s != "" {
-				m.BounceError = s
-			}
-		}
-		if m.Text == "" {
-			m.Text = rep.Explanation.Text
-		}
-	} else if isDaemon(m.From) && len(m.InReplyTo)+len(m.References) > 0 {
-		m.Bounce = true // non-standard bounce that still threads by headers
-	}
+	m.AutoReply = autoReply(env, m.Subject)
+	m.Automated = m.Automated || m.AutoReply
+	m.readBounce(env)
 	m.clean()
 	return m, nil
+}
+
+// readBounce recognises delivery status notifications and finds the
+// Message-ID of the mail that bounced: in the returned message
+// (message/rfc822) or in its headers alone (text/rfc822-headers, RFC 6522).
+func (m *Message) readBounce(env *enmime.Envelope) {
+	rep, err := dsn.ParseReport(env.Root)
+	if err != nil || rep == nil {
+		if isDaemon(m.From) && len(m.InReplyTo)+len(m.References) > 0 {
+			m.Bounce = true // non-standard bounce that still threads by headers
+		}
+		return
+	}
+	m.Bounce, m.Automated = true, true
+	orig := rep.OriginalMessage
+	if len(orig) == 0 {
+		if p := env.Root.BreadthMatchFirst(func(p *enmime.Part) bool {
+			ct := strings.ToLower(p.ContentType)
+			return ct == "text/rfc822-headers" || ct == "message/global-headers"
+		}); p != nil {
+			orig = p.Content
+		}
+	}
+	if len(orig) > 0 {
+		if h, err := mail.ReadMessage(bytes.NewReader(append(orig, '\n', '\n'))); err == nil {
+			m.BounceOf = MessageIDs(h.Header.Get("Message-Id"))
+		}
+		if len(m.BounceOf) == 0 {
+			m.BounceOf = MessageIDs(headerBlock(orig, "Message-Id"))
+		}
+	}
+	for _, r := range rep.DeliveryStatus.RecipientDSNs {
+		if s := r.Get("Diagnostic-Code"); s != "" {
+			m.BounceError = s
+		}
+	}
+	if m.Text == "" {
+		m.Text = rep.Explanation.Text
+	}
 }
 
 // clean makes every text field storable on both engines: valid UTF-8 and
@@ -165,6 +186,9 @@ func (m *Message) clean() {
 		m.Attachments[i].Name = cleanText(m.Attachments[i].Name)
 		m.Attachments[i].ContentID = cleanText(m.Attachments[i].ContentID)
 		m.Attachments[i].ContentType = cleanText(m.Attachments[i].ContentType)
+		if am := m.Attachments[i].Message; am != nil {
+			am.Subject, am.From, am.Text = cleanText(am.Subject), cleanText(am.From), cleanText(am.Text)
+		}
 	}
 }
 
@@ -179,6 +203,43 @@ func headerBlock(b []byte, name string) string {
 		}
 	}
 	return ""
+}
+
+// addParts lists every part agents should see: attachments, inline
+// images, attached messages and parts that came without headers.
+func (m *Message) addParts(ctx context.Context, env *enmime.Envelope, lim Limits) {
+	for _, p := range env.Attachments {
+		switch {
+		case isMessagePart(p):
+			m.addMessagePart(ctx, p, lim)
+		case m.Text == "" && m.HTML == "" && p.FileName == "" && brokenText(p):
+			// Broken MIME (e.g. multipart without boundary): the "attachment"
+			// is really the message text.
+			m.Text = strings.ReplaceAll(string(p.Content), "\r\n", "\n")
+		default:
+			m.addPart(p, false)
+		}
+	}
+	for _, p := range env.Inlines {
+		if isMessagePart(p) {
+			m.addMessagePart(ctx, p, lim)
+			continue
+		}
+		m.addPart(p, true)
+	}
+	for _, p := range env.OtherParts {
+		switch {
+		case isMessagePart(p):
+			m.addMessagePart(ctx, p, lim)
+		case headerless(p):
+			if m.Text == "" && utf8.Valid(p.Content) {
+				m.Text = strings.ReplaceAll(string(p.Content), "\r\n", "\n")
+			}
+			m.addHeaderlessPart(p)
+		case p.ContentID != "" || p.FileName != "":
+			m.addPart(p, p.ContentID != "")
+		}
+	}
 }
 
 func (m *Message) addPart(p *enmime.Part, inline bool) {
@@ -230,6 +291,33 @@ func automated(env *enmime.Envelope, from string) bool {
 	return isDaemon(from)
 }
 
+// autoReplyPrefixes are subject starts of vacation and auto-responder
+// mail in the languages customers most often write in.
+var autoReplyPrefixes = []string{"out of office", "automatic reply", "auto-reply", "autoreply", "auto reply",
+	"abwesenheitsnotiz", "automatische antwort", "réponse automatique", "respuesta automática", "risposta automatica",
+	"automatisch antwoord", "autosvar", "fuera de la oficina", "absence du bureau"}
+
+// autoReply reports an automatic answer to a person's mail (RFC 3834
+// auto-replied, the X-Autoreply family, or a vacation subject).
+func autoReply(env *enmime.Envelope, subject string) bool {
+	if strings.EqualFold(strings.TrimSpace(env.GetHeader("Auto-Submitted")), "auto-replied") ||
+		env.GetHeader("X-Autoreply") != "" || env.GetHeader("X-Autorespond") != "" ||
+		strings.EqualFold(strings.TrimSpace(env.GetHeader("Precedence")), "auto_reply") {
+		return true
+	}
+	s := strings.ToLower(strings.TrimSpace(subject))
+	for _, p := range autoReplyPrefixes {
+		if rest, ok := strings.CutPrefix(s, p); ok {
+			// "Out of Office: …", "Automatic reply", not "Out of office hours?"
+			rest = strings.TrimSpace(rest)
+			if rest == "" || strings.ContainsRune(":-([", rune(rest[0])) || strings.HasPrefix(rest, "reply") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func isDaemon(from string) bool {
 	local, _, _ := strings.Cut(from, "@")
 	switch local {
@@ -254,4 +342,30 @@ func SubjectTicket(subject string) int64 {
 func brokenText(p *enmime.Part) bool {
 	ct := strings.ToLower(p.ContentType)
 	return (ct == "" || strings.HasPrefix(ct, "multipart/") || strings.HasPrefix(ct, "text/")) && utf8.Valid(p.Content)
+}
+
+// readEnvelope runs enmime on a message that passed the pre-scan, in its
+// own goroutine so the caller is never held past the deadline.
+func readEnvelope(ctx context.Context, raw []byte, lim Limits) (*enmime.Envelope, error) {
+	if err := lim.check(raw); err != nil {
+		return nil, err
+	}
+	type result struct {
+		env *enmime.Envelope
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		env, err := parser.ReadEnvelope(bytes.NewReader(raw))
+		done <- result{env, err}
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrUnparseable, r.err)
+		}
+		return r.env, nil
+	case <-ctx.Done():
+		return nil, limitErr("parsing took longer than %s", lim.deadline(len(raw)))
+	}
 }

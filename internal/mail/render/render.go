@@ -45,7 +45,9 @@ func Render(markdown string, b domain.Brand, ref string) (text, html string, err
 	if err != nil {
 		return "", "", err
 	}
-	text = strings.TrimSpace(markdown) + "\n"
+	// Untrusted text arrives backslash-escaped (domain.EscapeMarkdown); the
+	// plain part shows it as written.
+	text = domain.UnescapeMarkdown(strings.TrimSpace(markdown)) + "\n"
 	if b.Footer != "" {
 		text += "\n-- \n" + b.Footer + "\n"
 	}

@@ -4,7 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"andon/internal/domain"
 	"andon/internal/settings"
+	"andon/internal/testutil"
 )
 
 func TestRenderEscapesHTMLAndBrands(t *testing.T) {
@@ -23,5 +25,27 @@ func TestRenderEscapesHTMLAndBrands(t *testing.T) {
 	}
 	if !strings.Contains(text, "Hello **there**") {
 		t.Errorf("text = %q", text)
+	}
+}
+
+func TestEscapedUntrustedTextIsNeverALink(t *testing.T) {
+	b := settings.BrandFrom(nil)
+	for _, p := range testutil.HostileText {
+		for _, tpl := range []string{"Hello %s,\n\nthanks.", "**%s**", "%s replied:\n\n%s", "- %s", "[%s]", "> %s"} {
+			md := strings.ReplaceAll(tpl, "%s", domain.EscapeMarkdown(p))
+			text, html, err := Render(md, b, "#1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			testutil.AssertNoLinks(t, md, html)
+			if !strings.Contains(text, p) {
+				t.Errorf("text part of %q lacks the payload as written:\n%s", md, text)
+			}
+		}
+	}
+	// The same payloads unescaped do make links: the check can fail.
+	_, html, _ := Render(strings.Join(testutil.HostileText, "\n\n"), b, "")
+	if !strings.Contains(html, "<a href") || !strings.Contains(html, "<img") {
+		t.Errorf("unescaped payloads made no link or image: %s", html)
 	}
 }

@@ -5,9 +5,11 @@ package smtpd
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -15,6 +17,7 @@ import (
 
 	"andon/internal/domain"
 	"andon/internal/mail/ingest"
+	"andon/internal/ratelimit"
 	"andon/internal/store"
 )
 
@@ -28,12 +31,23 @@ type Server struct {
 	Log      *slog.Logger
 	Domain   string // announced in the greeting
 	MaxBytes int64
-	srv      *smtp.Server
+	// PerPeer and PerSender limit messages per minute from one connecting
+	// address (an IPv6 peer by its /64) and for one envelope sender; 0 is
+	// no limit. Over the limit MAIL FROM is answered 450 with a retry hint.
+	PerPeer, PerSender int
+	Now                func() time.Time // the limits' clock; nil is time.Now
+
+	srv            *smtp.Server
+	peers, senders *ratelimit.Buckets
 }
 
 // Serve accepts connections on ln until Close.
 func (s *Server) Serve(ln net.Listener) error {
-	be := smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &session{s: s}, nil })
+	s.peers = ratelimit.NewBuckets(s.PerPeer, time.Minute, s.Now)
+	s.senders = ratelimit.NewBuckets(s.PerSender, time.Minute, s.Now)
+	be := smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
+		return &session{s: s, peer: peerKey(c.Conn().RemoteAddr())}, nil
+	})
 	srv := smtp.NewServer(be)
 	srv.Domain = s.Domain
 	if srv.Domain == "" {
@@ -64,6 +78,7 @@ func (s *Server) Close() error {
 
 type session struct {
 	s     *Server
+	peer  string
 	rcpts []string
 }
 
@@ -74,7 +89,40 @@ func (ss *session) Mail(from string, opts *smtp.MailOptions) error {
 	if opts != nil && opts.Size > ss.s.srv.MaxMessageBytes {
 		return smtp.ErrDataTooLarge
 	}
+	if ok, wait := ss.s.peers.Take(ss.peer); !ok {
+		ss.s.Log.Warn("smtpd: peer over its limit", "peer", ss.peer, "retry_after", wait)
+		return tooMany("from your address", wait)
+	}
+	// The null sender (bounces) is limited by peer only.
+	if addr, ok := domain.NormalizeEmail(from); ok {
+		if ok, wait := ss.s.senders.Take(addr); !ok {
+			ss.s.Log.Warn("smtpd: sender over its limit", "from", addr, "retry_after", wait)
+			return tooMany("from this sender", wait)
+		}
+	}
 	return nil
+}
+
+// tooMany is a temporary refusal: the sending server keeps the message and
+// retries, so nothing is accepted and dropped.
+func tooMany(what string, wait time.Duration) error {
+	return &smtp.SMTPError{Code: 450, EnhancedCode: smtp.EnhancedCode{4, 7, 1},
+		Message: fmt.Sprintf("Too many messages %s, try again in %d seconds", what, int(wait.Seconds()))}
+}
+
+// peerKey is the rate-limit key of a connection: its IP address, or the /64
+// of an IPv6 address (one host usually has the whole /64).
+func peerKey(a net.Addr) string {
+	ap, err := netip.ParseAddrPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	ip := ap.Addr().Unmap()
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.String()
+	}
+	return ip.String()
 }
 
 func (ss *session) Rcpt(to string, opts *smtp.RcptOptions) error {
