@@ -176,7 +176,11 @@ func TestEveryPageCarriesSecurityHeaders(t *testing.T) {
 		res.Header.Get("Cross-Origin-Opener-Policy") != "" || res.Header.Get("X-Frame-Options") != "" {
 		t.Errorf("/widget/config headers: %v", res.Header)
 	}
-	// The brand colour stylesheet only ever holds a colour.
+	// The brand colour stylesheet pages link holds the colour, and only ever a colour.
+	if res, body := e.browser().get("/brand.css?c=%23FF5500"); res.StatusCode != 200 || body != ":root{--brand: #ff5500;}\n" ||
+		res.Header.Get("Content-Type") != "text/css; charset=utf-8" {
+		t.Errorf("/brand.css: %d %q", res.StatusCode, body)
+	}
 	res, body := e.browser().get("/brand.css?c=" + url.QueryEscape("red;} body{display:none"))
 	if res.StatusCode != 200 || body != ":root{--brand: "+domain.DefaultBrandColor+";}\n" {
 		t.Errorf("/brand.css with a bad colour: %d %q", res.StatusCode, body)
