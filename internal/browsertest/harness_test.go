@@ -142,23 +142,26 @@ func (e *env) ticket(ch domain.Channel, subject, body, email, name string) *doma
 
 // tab is one browser tab in its own browser context (its own cookies).
 type tab struct {
-	t    *testing.T
-	ctx  context.Context
-	base string
+	t     *testing.T
+	ctx   context.Context
+	base  string
+	watch *consoleWatch
 }
 
 // newTab opens a tab talking to the node at base. width 0 means desktop.
 func newTab(t *testing.T, base string, width int) *tab {
 	t.Helper()
 	needBrowser(t)
-	ctx, cancel := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext())
+	watch := &consoleWatch{}
+	ctx, cancel := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext(), chromedp.WithListener(watch.listen))
 	t.Cleanup(cancel)
 	if err := chromedp.Do(ctx); err != nil { // opens the tab
 		t.Fatal(err)
 	}
 	tctx, tcancel := context.WithTimeout(ctx, 180*time.Second)
 	t.Cleanup(tcancel)
-	b := &tab{t: t, ctx: tctx, base: base}
+	t.Cleanup(func() { watch.check(t) }) // runs first: before the tab closes
+	b := &tab{t: t, ctx: tctx, base: base, watch: watch}
 	if width == 0 {
 		b.do(chromedp.EmulateViewport(1280, 860))
 	} else {

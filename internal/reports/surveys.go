@@ -107,7 +107,7 @@ type Texts struct {
 // DefaultTexts are used for settings that are not set.
 var DefaultTexts = Texts{
 	Subject:      "How did we do?",
-	Intro:        "Your request has been solved. Two quick questions, one click each.",
+	Intro:        "Your request has been solved. Two quick questions: pick a score, then send.",
 	CSATQuestion: "How satisfied are you with the help you received?",
 	CESQuestion:  "How easy was it to get your problem solved?",
 	Thanks:       "Thank you, your answer has been recorded.",

@@ -11,37 +11,41 @@ import (
 	"andon/internal/web"
 )
 
-// Surveys: GET /survey/{token}?csat=5 records a score with one click from
-// the email (no sign-in; the token is signed), then offers the other
-// question and a comment. The portal and the chat widget link to
-// SurveyURL(ticketID) (the same page without a score).
+// Surveys: the email offers one link per score, GET /survey/{token}?csat=5.
+// A GET never records anything (mail scanners and link previews follow
+// links): it shows the questions with the score of the link chosen, and the
+// customer's POST of the form records the answers. The portal and the chat
+// widget link to SurveyURL(ticketID) (the same page without a score).
 
 type surveyPage struct {
 	Token    string
 	Texts    reports.Texts
 	Answers  map[string]int
-	Recorded bool   // this request recorded something
-	Already  bool   // a score in the link had been given before
-	Done     bool   // both questions answered
-	CSATs    []int  // 1..5
-	CESs     []int  // 1..7
-	Error    string // a field error
+	Chosen   map[string]int // scores preselected from the link (GET)
+	Recorded bool           // this request recorded something
+	Already  bool           // a score in the form had been given before
+	Done     bool           // both questions answered
+	CSATs    []int          // 1..5
+	CESs     []int          // 1..7
+	Error    string         // a field error
 }
 
 // SurveyURL is the survey page of a ticket, for the portal and the widget.
 func (s *Handler) SurveyURL(ticketID int64) string { return s.surveys.PageURL(ticketID) }
 
 func (s *Handler) surveyShow(w http.ResponseWriter, r *http.Request, c *domain.Contact) error {
-	return s.survey(w, r, r.URL.Query())
+	return s.survey(w, r, r.URL.Query(), false)
 }
 
 func (s *Handler) surveySubmit(w http.ResponseWriter, r *http.Request, c *domain.Contact) error {
-	return s.survey(w, r, r.PostForm)
+	return s.survey(w, r, r.PostForm, true)
 }
 
 type formValues interface{ Get(string) string }
 
-func (s *Handler) survey(w http.ResponseWriter, r *http.Request, form formValues) error {
+// survey shows the survey page; record (POST) stores the scores of form,
+// otherwise they only preselect the choices.
+func (s *Handler) survey(w http.ResponseWriter, r *http.Request, form formValues, record bool) error {
 	ctx := r.Context()
 	token := r.PathValue("token")
 	ticketID, err := s.surveys.Verify(token)
@@ -52,7 +56,19 @@ func (s *Handler) survey(w http.ResponseWriter, r *http.Request, form formValues
 	if err != nil {
 		return err
 	}
-	p := &surveyPage{Token: token, Texts: texts, CSATs: []int{1, 2, 3, 4, 5}, CESs: []int{1, 2, 3, 4, 5, 6, 7}}
+	p := &surveyPage{Token: token, Texts: texts, Chosen: map[string]int{}, CSATs: []int{1, 2, 3, 4, 5}, CESs: []int{1, 2, 3, 4, 5, 6, 7}}
+	if !record {
+		for _, kind := range []string{store.SurveyCSAT, store.SurveyCES} {
+			if n, err := strconv.Atoi(form.Get(kind)); err == nil {
+				p.Chosen[kind] = n
+			}
+		}
+		if p.Answers, err = s.db.SurveyAnswers(ctx, ticketID); err != nil {
+			return err
+		}
+		p.Done = len(p.Answers) == 2
+		return s.portalRender(w, r, http.StatusOK, "survey", &web.PortalPage{Title: texts.Subject, Data: p})
+	}
 	status := http.StatusOK
 	comment := strings.TrimSpace(form.Get("comment"))
 	for _, kind := range []string{store.SurveyCSAT, store.SurveyCES} {

@@ -73,16 +73,22 @@ type sseEvent struct {
 // stream opens /events and returns parsed events on a channel.
 func (a *liveAgent) stream(query string) <-chan sseEvent {
 	a.t.Helper()
+	return a.streamAt("/events" + query)
+}
+
+// streamAt opens the event stream at path (/events, /chat/events).
+func (a *liveAgent) streamAt(path string) <-chan sseEvent {
+	a.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	a.t.Cleanup(cancel)
-	req, _ := http.NewRequestWithContext(ctx, "GET", a.serverURL+"/events"+query, nil)
+	req, _ := http.NewRequestWithContext(ctx, "GET", a.serverURL+path, nil)
 	req.AddCookie(&http.Cookie{Name: httpx.SessionCookie, Value: a.cookie})
 	res, err := a.httpClient.Do(req)
 	if err != nil {
 		a.t.Fatal(err)
 	}
 	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
-		a.t.Fatalf("GET /events: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+		a.t.Fatalf("GET %s: %d %s", path, res.StatusCode, res.Header.Get("Content-Type"))
 	}
 	out := make(chan sseEvent, 64)
 	go func() {

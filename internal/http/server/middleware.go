@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"andon/internal/http/httpx"
@@ -64,18 +63,6 @@ func (s *Server) recover(next http.Handler) http.Handler {
 				httpx.WriteError(s.log, w, r, fmt.Errorf("panic: %v", v))
 			}
 		}()
-		next.ServeHTTP(w, r)
-	})
-}
-
-func (s *Server) securityHeaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "same-origin")
-		if !strings.HasPrefix(r.URL.Path, "/widget") {
-			h.Set("X-Frame-Options", "SAMEORIGIN")
-		}
 		next.ServeHTTP(w, r)
 	})
 }

@@ -76,7 +76,7 @@ func TestPortalKnowledgeBase(t *testing.T) {
 	b := e.browser()
 	res, body := b.get("/help")
 	mustStatus(t, res, body, 200)
-	for _, want := range []string{"Acme", "--brand: #aa3300", "Printing", "Printer setup", `href="mailto:help@acme.test"`, `href="tel:&#43;15550102030"`, `id="start-chat"`} {
+	for _, want := range []string{"Acme", `href="/brand.css?c=%23aa3300"`, "Printing", "Printer setup", `href="mailto:help@acme.test"`, `href="tel:&#43;15550102030"`, `id="start-chat"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("portal home lacks %q: %s", want, body[strings.Index(body, "contact-ways"):])
 		}

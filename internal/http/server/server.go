@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -62,6 +63,8 @@ type Server struct {
 	widget    *widget.Handler
 	policy    *httpx.Policy
 
+	hsts bool // the site is served over https: tell browsers to keep to it
+
 	handler  http.Handler
 	draining atomic.Bool
 }
@@ -85,6 +88,7 @@ func New(d Deps) (*Server, error) {
 		portal: portal.New(portal.Deps{Config: d.Config, Pages: pages, Surveys: d.Surveys, LoginMinDelay: d.PortalLoginMinDelay}),
 		widget: widget.New(widget.Deps{Config: d.Config, Pages: pages, Chat: d.Chat, Surveys: d.Surveys}),
 	}
+	s.hsts = d.Config != nil && strings.HasPrefix(strings.ToLower(d.Config.BaseURL), "https://")
 	s.policy = httpx.NewPolicy(d.DB, d.Log, d.Limits)
 	s.policy.Gates[httpx.Page] = s.workspace.Gate()
 	s.policy.Gates[httpx.Portal] = s.portal.Gate()

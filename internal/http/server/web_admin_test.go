@@ -283,7 +283,7 @@ func TestBrandingAppliesToLayout(t *testing.T) {
 
 	agent := e.signedIn("agent@example.com")
 	_, body = agent.get("/contacts")
-	wantContains(t, "branded layout", body, "--brand: #ff5500", `<meta name="theme-color" content="#ff5500">`, "Acme Help", `src="/brand/logo?v=`)
+	wantContains(t, "branded layout", body, `href="/brand.css?c=%23ff5500"`, `<meta name="theme-color" content="#ff5500">`, "Acme Help", `src="/brand/logo?v=`)
 	res, mbody := agent.get("/manifest.webmanifest")
 	wantStatus(t, "manifest", res, http.StatusOK)
 	wantContains(t, "manifest", mbody, `"theme_color":"#ff5500"`, `"name":"Acme Help"`)

@@ -156,6 +156,9 @@ func TestReportsDashboardAPIAndCSVAgree(t *testing.T) {
 
 var hiddenCSRF = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
+// TestSurveyLink: a score link from the email only opens the form with the
+// score chosen (mail scanners follow links); the customer's POST records it,
+// once.
 func TestSurveyLink(t *testing.T) {
 	e := newReportsEnv(t)
 	ctx := context.Background()
@@ -166,10 +169,50 @@ func TestSurveyLink(t *testing.T) {
 		resp, body := e.do(anon, "GET", path, nil, nil)
 		return resp.StatusCode, body
 	}
+	csatRows := func() int {
+		rows, err := e.db.ReportSurveys(ctx, store.ReportFilter{From: tk.CreatedAt.Add(-1e12), To: tk.CreatedAt.Add(1e12)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, r := range rows {
+			if r.TicketID == tk.ID && r.Kind == "csat" {
+				n++
+			}
+		}
+		return n
+	}
 
-	code, body := get("/survey/" + token + "?csat=5")
+	var body string
+	for range 2 { // a scanner and then the customer
+		var code int
+		code, body = get("/survey/" + token + "?csat=5")
+		if code != 200 {
+			t.Fatalf("survey link: %d %s", code, body)
+		}
+		mustContain(t, body, `id="survey-csat"`, `name="csat" value="5" checked`, `id="survey-ces"`)
+		if strings.Contains(body, `id="survey-thanks"`) || strings.Contains(body, `value="4" checked`) {
+			t.Error("a GET of the link claims to have recorded the score")
+		}
+	}
+	if a, _ := e.db.SurveyAnswers(ctx, tk.ID); len(a) != 0 {
+		t.Fatalf("GET of the survey link recorded %v", a)
+	}
+	if n := csatRows(); n != 0 {
+		t.Fatalf("the report counts %d answers after GETs only", n)
+	}
+	m := hiddenCSRF.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no csrf on the survey page")
+	}
+	post := func(tok string, form url.Values) (int, string) {
+		form.Set("csrf", m[1])
+		resp, body := e.do(anon, "POST", "/survey/"+tok, form, nil)
+		return resp.StatusCode, body
+	}
+	code, body := post(token, url.Values{"csat": {"5"}})
 	if code != 200 {
-		t.Fatalf("survey click: %d %s", code, body)
+		t.Fatalf("survey post: %d %s", code, body)
 	}
 	mustContain(t, body, `id="survey-thanks"`, `id="survey-ces"`)
 	if strings.Contains(body, `id="survey-csat"`) {
@@ -184,12 +227,15 @@ func TestSurveyLink(t *testing.T) {
 	if last.Kind != domain.EntryEvent || last.Event == nil || last.Event.Field != "survey" || last.Event.To != "CSAT 5/5" {
 		t.Errorf("timeline ends with %+v %+v", last, last.Event)
 	}
-	// Single use: the same link (or another score) does not change it.
-	if code, _ := get("/survey/" + token + "?csat=1"); code != http.StatusConflict {
-		t.Errorf("second click: %d", code)
+	// Single use: another post (or another score) does not change it.
+	if code, _ := post(token, url.Values{"csat": {"1"}}); code != http.StatusConflict {
+		t.Errorf("second post: %d", code)
 	}
 	if a, _ := e.db.SurveyAnswers(ctx, tk.ID); a["csat"] != 5 {
-		t.Errorf("csat after second click %v", a)
+		t.Errorf("csat after second post %v", a)
+	}
+	if n := csatRows(); n != 1 {
+		t.Errorf("the report counts %d satisfaction answers, want 1", n)
 	}
 	// Tamper-proof: another ticket id, a bad signature, garbage.
 	parts := strings.Split(token, ".")
@@ -198,22 +244,21 @@ func TestSurveyLink(t *testing.T) {
 		if code, _ := get("/survey/" + bad + "?csat=1"); code != http.StatusForbidden {
 			t.Errorf("tampered %q: %d", bad, code)
 		}
+		if code, _ := post(bad, url.Values{"csat": {"1"}}); code != http.StatusForbidden {
+			t.Errorf("post to tampered %q: %d", bad, code)
+		}
 	}
 	if a, _ := e.db.SurveyAnswers(ctx, other.ID); len(a) != 0 {
 		t.Errorf("a forged link recorded %v", a)
 	}
 	// Out of range scores are refused.
-	if code, _ := get("/survey/" + e.surveys.Token(other.ID) + "?csat=9"); code != http.StatusUnprocessableEntity {
+	if code, _ := post(e.surveys.Token(other.ID), url.Values{"csat": {"9"}}); code != http.StatusUnprocessableEntity {
 		t.Errorf("csat=9: %d", code)
 	}
 	// The follow-up form records effort and the comment.
-	m := hiddenCSRF.FindStringSubmatch(body)
-	if m == nil {
-		t.Fatal("no csrf on the survey page")
-	}
-	resp, body := e.do(anon, "POST", "/survey/"+token, url.Values{"csrf": {m[1]}, "ces": {"6"}, "comment": {"Easy enough"}}, nil)
-	if resp.StatusCode != 200 || !strings.Contains(body, `id="survey-done"`) {
-		t.Fatalf("survey form: %d %s", resp.StatusCode, body)
+	code, body = post(token, url.Values{"ces": {"6"}, "comment": {"Easy enough"}})
+	if code != 200 || !strings.Contains(body, `id="survey-done"`) {
+		t.Fatalf("survey form: %d %s", code, body)
 	}
 	rows, err := e.db.ReportSurveys(ctx, store.ReportFilter{From: tk.CreatedAt.Add(-1e12), To: tk.CreatedAt.Add(1e12)})
 	if err != nil {
@@ -264,8 +309,22 @@ func TestSurveyOfferedByEmail(t *testing.T) {
 	if link == nil {
 		t.Fatalf("no csat=4 link in %s", mail.Body)
 	}
-	if code, body := e.do(e.newClient(), "GET", link[1], nil, nil); code.StatusCode != 200 {
-		t.Errorf("link from the email: %d %s", code.StatusCode, body)
+	// The link opens the form with 4 chosen; sending it records the score.
+	c := e.newClient()
+	resp, body := e.do(c, "GET", link[1], nil, nil)
+	if resp.StatusCode != 200 || !strings.Contains(body, `name="csat" value="4" checked`) {
+		t.Fatalf("link from the email: %d %s", resp.StatusCode, body)
+	}
+	if a, _ := e.db.SurveyAnswers(ctx, tk.ID); len(a) != 0 {
+		t.Fatalf("opening the link recorded %v", a)
+	}
+	m := hiddenCSRF.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no csrf on the survey page")
+	}
+	path, _, _ := strings.Cut(link[1], "?")
+	if resp, _ := e.do(c, "POST", path, url.Values{"csrf": {m[1]}, "csat": {"4"}}, nil); resp.StatusCode != 200 {
+		t.Fatalf("send the survey: %d", resp.StatusCode)
 	}
 	if a, _ := e.db.SurveyAnswers(ctx, tk.ID); a["csat"] != 4 {
 		t.Errorf("answers %v", a)

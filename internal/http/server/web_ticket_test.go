@@ -325,5 +325,5 @@ func TestWebStaticManifestIcons(t *testing.T) {
 		}
 	}
 	_, login = e.get("/login")
-	mustContain(t, login, "Acme Help", `content="#0f766e"`, "--brand: #0f766e")
+	mustContain(t, login, "Acme Help", `content="#0f766e"`, `href="/brand.css?c=%230f766e"`)
 }

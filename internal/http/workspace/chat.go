@@ -124,6 +124,7 @@ func isNotFoundErr(err error) bool { return domain.ErrorCode(err) == domain.ENot
 // chatEvents is GET /chat/events: chat changes for the agent's workspace
 // (new chats for the alert, read receipts, chat ended), ids only.
 func (s *Handler) chatEvents(w http.ResponseWriter, r *http.Request) {
+	viewer := newStreamViewer(s.db, httpx.UserFrom(r.Context()))
 	sub := s.events.Subscribe()
 	defer sub.Close()
 	rc := http.NewResponseController(w)
@@ -150,7 +151,7 @@ func (s *Handler) chatEvents(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			c := e.Change
-			if c == nil {
+			if c == nil || !viewer.allow(r.Context(), e) {
 				continue
 			}
 			switch c.Kind {

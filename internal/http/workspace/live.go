@@ -24,9 +24,9 @@ const sseHeartbeat = 25 * time.Second
 // sseWriteTimeout bounds one write to a stream.
 const sseWriteTimeout = 30 * time.Second
 
-// liveEvents is GET /events[?ticket=ID]. Every change is sent (kinds and ids
-// only; the page fetches what it shows); presence only for the given ticket
-// and never the agent's own.
+// liveEvents is GET /events[?ticket=ID]. Every change the user may see is
+// sent (kinds and ids only; the page fetches what it shows); presence only
+// for the given ticket and never the agent's own. streamViewer filters both.
 func (s *Handler) liveEvents(w http.ResponseWriter, r *http.Request) {
 	u := httpx.UserFrom(r.Context())
 	var ticketID int64
@@ -37,6 +37,7 @@ func (s *Handler) liveEvents(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	viewer := newStreamViewer(s.db, u)
 	sub := s.events.Subscribe()
 	defer sub.Close()
 
@@ -65,7 +66,7 @@ func (s *Handler) liveEvents(w http.ResponseWriter, r *http.Request) {
 	if err := send("hello", map[string]any{"user_id": u.ID, "presence_ttl": int(events.PresenceTTL.Seconds())}); err != nil {
 		return
 	}
-	if ticketID != 0 {
+	if ticketID != 0 && viewer.ticket(r.Context(), ticketID) {
 		for _, p := range s.events.Present(ticketID) {
 			if p.UserID != u.ID {
 				_ = send("presence", p)
@@ -88,6 +89,9 @@ func (s *Handler) liveEvents(w http.ResponseWriter, r *http.Request) {
 		case e, ok := <-sub.C:
 			if !ok {
 				return // the bus closed: the server is shutting down
+			}
+			if !viewer.allow(r.Context(), e) {
+				continue
 			}
 			switch {
 			case e.Resync:

@@ -23,6 +23,7 @@ func (s *Handler) workspaceRoutes() []httpx.Route {
 		httpx.RawRoute("GET", "/manifest.webmanifest", anon, httpx.RateNone, s.manifest),
 		httpx.RawRoute("GET", "/icons/{name}", anon, httpx.RateNone, s.icon),
 		httpx.RawRoute("GET", "/brand/logo", anon, httpx.RateNone, s.brandLogo),
+		httpx.RawRoute("GET", "/brand.css", anon, httpx.RateNone, s.brandCSS),
 		httpx.RawRoute("GET", "/login", anon, httpx.RateNone, s.loginForm),
 		httpx.RawRoute("POST", "/login", anon, httpx.RateOwn, s.login), // per address and per account
 		httpx.RawRoute("GET", "/invite/{token}", anon, httpx.RateNone, s.inviteForm),
