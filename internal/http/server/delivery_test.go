@@ -372,4 +372,13 @@ func TestPortalFormSaysWhereTheAnswerGoes(t *testing.T) {
 	if strings.Contains(body, "answer you by email") {
 		t.Fatal("promised an email to a customer without an address")
 	}
+	res, body = kim.get("/help")
+	mustStatus(t, res, body, 200)
+	wantContains(t, "help center", body, `we will answer you under <a href="/help/tickets">My requests</a>.`)
+	if strings.Contains(body, "answer you by email") {
+		t.Fatal("the help center promises an email to a customer without an address")
+	}
+	res, body = v.get("/help")
+	mustStatus(t, res, body, 200)
+	wantContains(t, "help center, anonymous", body, "we will answer you by email.")
 }
