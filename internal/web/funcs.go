@@ -36,6 +36,9 @@ func Funcs(a *Assets) template.FuncMap {
 		"eventText":     EventText,
 		"priorityLabel": PriorityLabel,
 		"statusLabel":   func(s string) string { return domain.Status(s).Label() },
+
+		// Where a reply goes and went (delivery.go).
+		"routeLine": RouteLine, "deliveryLine": DeliveryLine, "deliveryFailed": DeliveryFailed,
 	}
 }
 

@@ -105,7 +105,7 @@ type apiDoc struct{ Paths, Schemas obj }
 // /api/v1 routes documents them in a function of its own (like mailAPIDoc)
 // and lists it here; TestOpenAPIMatchesRoutes fails until it does.
 func openAPIParts() []apiDoc {
-	return []apiDoc{coreAPIDoc(), mailAPIDoc(), problemAPIDoc(), kbAPIDoc(), reportsAPIDoc()}
+	return []apiDoc{coreAPIDoc(), mailAPIDoc(), problemAPIDoc(), kbAPIDoc(), reportsAPIDoc(), deliveryAPIDoc()}
 }
 
 // bodyErrs are the errors of an operation with a JSON body, plus extra.
@@ -287,7 +287,8 @@ func coreSchemas() obj {
 			"channel": str(""), "direction": ref("Direction"),
 			"author_user_id": id, "author_contact_id": id, "author_name": str(""),
 			"body": str(""), "call": ref("CallInfo"), "event": ref("Event"), "created_at": ts,
-			"meta": obj{"type": "object", "description": "channel-specific data"},
+			"meta": obj{"type": "object", "description": "channel-specific data; on an agent's message to the customer, delivery says where it went",
+				"properties": obj{"delivery": ref("Route")}},
 		}),
 		"SearchHit": object([]string{"ticket", "field", "snippet", "rank"}, obj{
 			"ticket": ref("Ticket"), "entry_id": id, "field": enum("subject", "body"),

@@ -66,10 +66,7 @@ func problemAPIDoc() apiDoc {
 				"Placeholders: {{customer_name}}, {{ticket_ref}}, {{ticket_subject}}, {{problem_title}}, {{countermeasure}}, {{agent_name}}. "+
 				"Tickets already told about the countermeasure are skipped unless force.", []obj{id},
 				jsonBody(strictObject(nil, obj{"template": str("empty: a default notice"), "countermeasure_id": id0(), "force": obj{"type": "boolean"}})),
-				"200", jsonResponse("What was sent", object([]string{"countermeasure_id", "notified", "entry_ids", "skipped"}, obj{
-					"countermeasure_id": id0(), "notified": obj{"type": "integer"}, "entry_ids": arrayOf(id0()),
-					"skipped": arrayOf(object([]string{"ticket_id", "reason"}, obj{"ticket_id": id0(), "reason": str("")})),
-				})), w("403", "404")...),
+				"200", jsonResponse("What was sent", notifyResultSchema()), w("403", "404")...),
 		},
 		"/api/v1/problems/{id}/suggestions": obj{
 			"get": operation("problemSuggestions", "Unlinked tickets of the last 30 days that look like the problem, best first", []obj{id, limit}, nil,

@@ -28,6 +28,7 @@ func (s *Handler) apiRoutes() []httpx.Route {
 		apiRoute("POST", "/api/v1/tickets/{id}/messages", co, user, s.apiAddMessage),
 		apiRoute("POST", "/api/v1/tickets/{id}/calls", co, user, s.apiAddCall),
 		apiRoute("GET", "/api/v1/tickets/{id}/andon", ag, user, s.apiTicketAndon),
+		apiRoute("GET", "/api/v1/tickets/{id}/reply-route", co, user, s.apiReplyRoute),
 		apiRoute("GET", "/api/v1/contacts", ag, user, s.apiListContacts),
 		apiRoute("POST", "/api/v1/contacts", ag, user, s.apiCreateContact),
 		apiRoute("GET", "/api/v1/contacts/{id}", ag, user, s.apiGetContact),

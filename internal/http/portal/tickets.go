@@ -15,6 +15,7 @@ import (
 type portalNewData struct {
 	Categories []*domain.Category
 	Created    *domain.Ticket
+	Route      domain.Route // where our answer to Created will go
 }
 
 func (s *Handler) portalNewForm(w http.ResponseWriter, r *http.Request, c *domain.Contact) error {
@@ -71,13 +72,26 @@ func (s *Handler) portalCreateTicket(w http.ResponseWriter, r *http.Request, c *
 			"body": "description", "requester.email": "email", "requester.name": "name", "requester": "email"}))
 	}
 	s.log.Info("portal ticket created", "ticket", t.ID)
+	// Say where the answer will go by the rule replies are sent by.
+	route, err := s.db.ReplyRoute(ctx, t.ID)
+	if err != nil {
+		return err
+	}
 	if c != nil {
-		httpx.Redirect(w, r, "/help/tickets/"+strconv.FormatInt(t.ID, 10), "Thanks, we received your request "+t.Ref()+".")
+		httpx.Redirect(w, r, "/help/tickets/"+strconv.FormatInt(t.ID, 10), "Thanks, we received your request "+t.Ref()+". "+answerWhere(route))
 		return nil
 	}
-	p.Data = portalNewData{Created: t}
+	p.Data = portalNewData{Created: t, Route: route}
 	p.Form = nil
 	return s.portalRender(w, r, http.StatusOK, "portal_new", p)
+}
+
+// answerWhere tells the customer where our answer will reach them.
+func answerWhere(r domain.Route) string {
+	if r.ByEmail() {
+		return "We will answer you by email and on this page."
+	}
+	return "Our answer will appear on this page: we have no email address for you."
 }
 
 // renameFields maps store field names to the names of form inputs.

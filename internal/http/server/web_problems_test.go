@@ -82,7 +82,7 @@ func TestWebPullTheAndon(t *testing.T) {
 	}
 
 	_, body = e.post(path+"/notify", url.Values{"template": {"Hi {{customer_name}}, {{ticket_ref}} is fixed: {{countermeasure}}."}})
-	mustContain(t, body, "2 customer(s) notified.", "Customers notified")
+	mustContain(t, body, "2 customer(s) notified</strong>: 2 by email, 0 in a live chat.", "Customers notified")
 	tl, _ := e.db.Timeline(ctx, t2.ID)
 	last := tl[len(tl)-2] // the notice, then the status event it caused
 	if last.Body != "Hi Di, "+t2.Ref()+" is fixed: Back to the old zip supplier." || last.Channel != domain.ChannelChat {

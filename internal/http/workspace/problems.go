@@ -86,6 +86,8 @@ type problemData struct {
 	// InPlace: a countermeasure is in place, so the solution can become a
 	// knowledge-base article.
 	InPlace bool
+	// Notified: what "Notify customers" just did (problem_notify.go).
+	Notified *notifyOutcome
 }
 
 func idOr0(p *int64) int64 {
@@ -100,13 +102,19 @@ func (s *Handler) problemPage(w http.ResponseWriter, r *http.Request, u *domain.
 	if err != nil {
 		return err
 	}
+	return s.renderProblem(w, r, u, id, nil)
+}
+
+// renderProblem shows the problem page; notified is the outcome of "Notify
+// customers" just done (problem_notify.go), nil otherwise.
+func (s *Handler) renderProblem(w http.ResponseWriter, r *http.Request, u *domain.User, id int64, notified *store.NotifyResult) error {
 	p, err := s.db.Problem(r.Context(), id)
 	if err != nil {
 		return err
 	}
 	d := problemData{Problem: p, Statuses: domain.ProblemStatuses, Template: store.DefaultNoticeTemplate, Staff: !u.IsCollaborator(),
 		CMStatuses: []domain.CountermeasureStatus{domain.CMPlanned, domain.CMInProgress, domain.CMInPlace, domain.CMFailed},
-		OwnerID:    idOr0(p.OwnerUserID), TeamID: idOr0(p.OwnerTeamID), StageID: idOr0(p.StageID)}
+		OwnerID:    idOr0(p.OwnerUserID), TeamID: idOr0(p.OwnerTeamID), StageID: idOr0(p.StageID), Notified: outcomeOf(notified, p)}
 	for _, c := range p.Countermeasures {
 		d.InPlace = d.InPlace || c.Status == domain.CMInPlace
 	}
@@ -280,23 +288,6 @@ func (s *Handler) updateCountermeasureForm(w http.ResponseWriter, r *http.Reques
 	}
 	_, err = s.db.UpdateCountermeasure(r.Context(), id, up, httpx.Actor(u))
 	return formDone(w, r, problemURL(c.ProblemID), err, "Countermeasure updated.")
-}
-
-func (s *Handler) notifyForm(w http.ResponseWriter, r *http.Request, u *domain.User) error {
-	id, err := httpx.PathID(r, "id", "problem")
-	if err != nil {
-		return err
-	}
-	res, err := s.db.NotifyProblem(r.Context(), id, store.NotifyRequest{Template: r.PostForm.Get("template"),
-		Force: r.PostForm.Get("force") == "1"}, httpx.Actor(u))
-	msg := ""
-	if err == nil {
-		msg = strconv.Itoa(res.Notified) + " customer(s) notified."
-		if len(res.Skipped) > 0 {
-			msg += " " + strconv.Itoa(len(res.Skipped)) + " skipped (" + res.Skipped[0].Reason + ")."
-		}
-	}
-	return formDone(w, r, problemURL(id), err, msg)
 }
 
 // problemToArticle turns the solution into a knowledge-base draft in one

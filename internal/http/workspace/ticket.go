@@ -18,7 +18,8 @@ type ticketData struct {
 	Teams   []*domain.Team
 	Tab     string // composer tab to open: reply, note or call
 	TagText string
-	Andon   *AndonPanel // demand and problem panel (web_problems.go); nil for collaborators
+	Andon   *AndonPanel  // demand and problem panel (web_problems.go); nil for collaborators
+	Route   domain.Route // where a reply sent now goes, shown by the composer
 }
 
 // ticketPage shows one ticket: timeline, composer, properties, customer.
@@ -60,6 +61,9 @@ func (s *Handler) renderTicket(w http.ResponseWriter, r *http.Request, status in
 		}
 	}
 	if d.Teams, err = s.db.Teams(ctx); err != nil {
+		return err
+	}
+	if d.Route, err = s.db.ReplyRoute(ctx, id); err != nil {
 		return err
 	}
 	if err := s.attachMailViews(ctx, t, csrfFrom(ctx)); err != nil { // web_mail_ticket.go
