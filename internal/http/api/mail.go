@@ -258,7 +258,7 @@ func (s *Handler) apiEntryAttachment(w http.ResponseWriter, r *http.Request, u *
 	disp := "attachment"
 	if strings.HasPrefix(ct, "image/") && ct != "image/svg+xml" {
 		disp = "inline"
-	} else {
+	} else if ct != "message/rfc822" { // an attached mail downloads as what it is: a .eml
 		ct = "application/octet-stream"
 	}
 	w.Header().Set("Content-Type", ct)

@@ -287,7 +287,7 @@ func coreSchemas() obj {
 			"channel": str(""), "direction": ref("Direction"),
 			"author_user_id": id, "author_contact_id": id, "author_name": str(""),
 			"body": str(""), "call": ref("CallInfo"), "event": ref("Event"), "created_at": ts,
-			"meta": obj{"type": "object", "description": "channel-specific data"},
+			"meta": object(nil, obj{"email": ref("EmailMeta")}),
 		}),
 		"SearchHit": object([]string{"ticket", "field", "snippet", "rank"}, obj{
 			"ticket": ref("Ticket"), "entry_id": id, "field": enum("subject", "body"),

@@ -51,7 +51,7 @@ func mailAPIDoc() apiDoc {
 		"/api/v1/entries/{id}/attachments/{part}": obj{"get": operation("getEntryAttachment",
 			"An attachment of an email entry, by index in meta.email.attachments or by Content-ID (cid: images)",
 			[]obj{pathParam("entry id"), {"name": "part", "in": "path", "required": true, "schema": str("")}}, nil,
-			"200", raw("application/octet-stream", "The attachment (images inline, everything else as a download)"), "404")},
+			"200", raw("application/octet-stream", "The attachment (images inline with their own type, attached messages as message/rfc822, everything else as a download)"), "404")},
 		"/api/v1/mail/settings": obj{
 			"get": admin(operation("getMailSettings", "Texts of automatic mail (acknowledgement template)", nil, nil, "200",
 				jsonResponse("Settings", ref("MailSettings")))),
@@ -75,6 +75,17 @@ func mailAPIDoc() apiDoc {
 			"failed_mail": arrayOf(ref("FailedMail")),
 			"next_before": nullable(integer("pass as before for the next page; null on the last page")),
 			"next":        str("URL of the next page; empty on the last page"),
+		}),
+		"EmailMeta": object(nil, obj{
+			"message_id": str(""), "from": str("sender address"), "from_name": str(""), "subject": str(""),
+			"attachments": arrayOf(ref("EmailAttachment")),
+		}),
+		"EmailAttachment": object([]string{"name", "content_type"}, obj{
+			"name": str("file name; <subject>.eml for an attached message"), "content_type": str(""),
+			"size": obj{"type": "integer", "description": "bytes"}, "content_id": str("for cid: images"), "inline": obj{"type": "boolean"},
+			"message": object([]string{"subject", "from", "text"}, obj{
+				"subject": str(""), "from": str(""), "text": str("its text, also appended to the entry's body"),
+			}),
 		}),
 		"MailSettings": strictObject(nil, obj{"ack_subject": str(""), "ack_body": str("markdown")}),
 		"MailboxInput": strictObject(nil, obj{
