@@ -37,6 +37,7 @@ type Page struct {
 	Errors map[string]string // field errors of a re-rendered form
 	Form   url.Values        // submitted values of a re-rendered form
 	Query  string            // the search box's current text
+	Badges map[string]int    // counts next to navigation items, by item (e.g. "failed-mail")
 	Data   any
 }
 

@@ -123,15 +123,6 @@ func (s *Handler) apiDeleteMailbox(w http.ResponseWriter, r *http.Request, u *do
 	return nil
 }
 
-func (s *Handler) apiListFailedMail(w http.ResponseWriter, r *http.Request, u *domain.User) error {
-	list, err := s.db.FailedMails(r.Context(), 200)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"failed_mail": list})
-	return nil
-}
-
 func (s *Handler) apiGetFailedMailRaw(w http.ResponseWriter, r *http.Request, u *domain.User) error {
 	id, err := httpx.PathID(r, "id", "failed mail")
 	if err != nil {
@@ -258,7 +249,7 @@ func (s *Handler) apiEntryAttachment(w http.ResponseWriter, r *http.Request, u *
 	disp := "attachment"
 	if strings.HasPrefix(ct, "image/") && ct != "image/svg+xml" {
 		disp = "inline"
-	} else {
+	} else if ct != "message/rfc822" { // an attached mail downloads as what it is: a .eml
 		ct = "application/octet-stream"
 	}
 	w.Header().Set("Content-Type", ct)

@@ -287,8 +287,8 @@ func coreSchemas() obj {
 			"channel": str(""), "direction": ref("Direction"),
 			"author_user_id": id, "author_contact_id": id, "author_name": str(""),
 			"body": str(""), "call": ref("CallInfo"), "event": ref("Event"), "created_at": ts,
-			"meta": obj{"type": "object", "description": "channel-specific data; on an agent's message to the customer, delivery says where it went",
-				"properties": obj{"delivery": ref("Route")}},
+			"meta": obj{"type": "object", "description": "channel-specific data: email holds what arrived by mail; on an agent's message to the customer, delivery says where it went",
+				"properties": obj{"delivery": ref("Route"), "email": ref("EmailMeta")}},
 		}),
 		"SearchHit": object([]string{"ticket", "field", "snippet", "rank"}, obj{
 			"ticket": ref("Ticket"), "entry_id": id, "field": enum("subject", "body"),

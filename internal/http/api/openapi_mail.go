@@ -34,8 +34,10 @@ func mailAPIDoc() apiDoc {
 				jsonBody(ref("MailboxInput")), "200", jsonResponse("The mailbox", ref("Mailbox")), bodyErrs("404")...)),
 			"delete": admin(operation("deleteMailbox", "Remove a mailbox", []obj{mailbox}, nil, "204", noContent, "404")),
 		},
-		"/api/v1/failed-mail": obj{"get": admin(operation("listFailedMail", "Messages that could not be turned into tickets", nil, nil, "200",
-			jsonResponse("Failed mail, newest first", object([]string{"failed_mail"}, obj{"failed_mail": arrayOf(obj{"type": "object"})}))))},
+		"/api/v1/failed-mail": obj{"get": admin(operation("listFailedMail", "Messages that could not be turned into tickets, newest first, paged",
+			[]obj{queryParam("before", "next_before of the previous page: only ids below it", obj{"type": "integer", "format": "int64", "minimum": 1}),
+				queryParam("limit", "page size, 1 to 200 (default 50)", obj{"type": "integer", "minimum": 1, "maximum": 200})}, nil,
+			"200", jsonResponse("Failed mail, newest first", ref("FailedMailPage")), "400", "422"))},
 		"/api/v1/failed-mail/{id}/raw": obj{"get": admin(operation("getFailedMailRaw", "The raw message, as a download", []obj{pathParam("failed mail id")}, nil,
 			"200", raw("message/rfc822", "The message"), "404"))},
 		"/api/v1/failed-mail/{id}/retry": obj{"post": admin(operation("retryFailedMail", "Process a failed message again", []obj{pathParam("failed mail id")}, nil,
@@ -49,7 +51,7 @@ func mailAPIDoc() apiDoc {
 		"/api/v1/entries/{id}/attachments/{part}": obj{"get": operation("getEntryAttachment",
 			"An attachment of an email entry, by index in meta.email.attachments or by Content-ID (cid: images)",
 			[]obj{pathParam("entry id"), {"name": "part", "in": "path", "required": true, "schema": str("")}}, nil,
-			"200", raw("application/octet-stream", "The attachment (images inline, everything else as a download)"), "404")},
+			"200", raw("application/octet-stream", "The attachment (images inline with their own type, attached messages as message/rfc822, everything else as a download)"), "404")},
 		"/api/v1/mail/settings": obj{
 			"get": admin(operation("getMailSettings", "Texts of automatic mail (acknowledgement template)", nil, nil, "200",
 				jsonResponse("Settings", ref("MailSettings")))),
@@ -63,6 +65,27 @@ func mailAPIDoc() apiDoc {
 			"imap_host": str(""), "imap_port": obj{"type": "integer"}, "imap_user": str(""), "imap_tls": str(""), "imap_folder": str(""),
 			"smtp_host": str(""), "smtp_port": obj{"type": "integer"}, "smtp_user": str(""), "smtp_tls": str(""),
 			"imap_password_set": obj{"type": "boolean"}, "smtp_password_set": obj{"type": "boolean"}, "created_at": ts, "updated_at": ts,
+		}),
+		"FailedMail": object([]string{"id", "source", "error", "size", "subject", "created_at"}, obj{
+			"id": id0(), "mailbox_id": nullable(integer("")), "source": str("smtp, imap or api"), "error": str("why it could not become an entry"),
+			"size": obj{"type": "integer", "description": "bytes"}, "subject": str("the message's Subject, decoded; empty when unreadable"),
+			"created_at": ts, "retried_at": nullable(ts), "resolved_at": nullable(ts),
+		}),
+		"FailedMailPage": object([]string{"failed_mail", "next_before", "next"}, obj{
+			"failed_mail": arrayOf(ref("FailedMail")),
+			"next_before": nullable(integer("pass as before for the next page; null on the last page")),
+			"next":        str("URL of the next page; empty on the last page"),
+		}),
+		"EmailMeta": object(nil, obj{
+			"message_id": str(""), "from": str("sender address"), "from_name": str(""), "subject": str(""),
+			"attachments": arrayOf(ref("EmailAttachment")),
+		}),
+		"EmailAttachment": object([]string{"name", "content_type"}, obj{
+			"name": str("file name; <subject>.eml for an attached message"), "content_type": str(""),
+			"size": obj{"type": "integer", "description": "bytes"}, "content_id": str("for cid: images"), "inline": obj{"type": "boolean"},
+			"message": object([]string{"subject", "from", "text"}, obj{
+				"subject": str(""), "from": str(""), "text": str("its text, also appended to the entry's body"),
+			}),
 		}),
 		"MailSettings": strictObject(nil, obj{"ack_subject": str(""), "ack_body": str("markdown")}),
 		"MailboxInput": strictObject(nil, obj{

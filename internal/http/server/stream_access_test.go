@@ -15,7 +15,7 @@ import (
 func newLiveCollaborator(t *testing.T, db *store.DB, url, email, name string) *liveAgent {
 	t.Helper()
 	ctx := context.Background()
-	u, err := db.CreateUser(ctx, store.NewUser{Email: email, Name: name, Role: domain.RoleCollaborator})
+	u, err := db.CreateUser(ctx, domain.NewUser{Email: email, Name: name, Role: domain.RoleCollaborator})
 	if err != nil {
 		t.Fatal(err)
 	}

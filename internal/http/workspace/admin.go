@@ -16,12 +16,6 @@ import (
 // Admin settings: agents and invitations, teams, API tokens. Branding lives
 // in web_branding.go. Every handler here is wrapped in pageAdmin.
 
-// settingsHome sends /settings to its first section.
-func (s *Handler) settingsHome(w http.ResponseWriter, r *http.Request, u *domain.User) error {
-	http.Redirect(w, r, "/settings/agents", http.StatusSeeOther)
-	return nil
-}
-
 // agentsData is what admin_agents.html shows.
 type agentsData struct {
 	Section    string

@@ -185,26 +185,6 @@ func (s *Handler) deleteMailboxForm(w http.ResponseWriter, r *http.Request, u *d
 	return nil
 }
 
-type failedMailData struct {
-	Section string
-	Failed  []*domain.FailedMail
-	One     *domain.FailedMail
-	Raw     string // the message as text, for the detail view
-}
-
-func (s *Handler) settingsFailedMail(w http.ResponseWriter, r *http.Request, u *domain.User) error {
-	list, err := s.db.FailedMails(r.Context(), 200)
-	if err != nil {
-		return err
-	}
-	for _, f := range list {
-		f.Subject = rawSubject(f.Raw)
-		f.Raw = nil
-	}
-	return s.render(w, r, http.StatusOK, "admin_failed_mail", &web.Page{Title: "Failed mail", Nav: "settings",
-		Data: failedMailData{Section: "failed-mail", Failed: list}})
-}
-
 func (s *Handler) failedMailShow(w http.ResponseWriter, r *http.Request, u *domain.User) error {
 	id, err := httpx.PathID(r, "id", "failed mail")
 	if err != nil {
@@ -214,7 +194,6 @@ func (s *Handler) failedMailShow(w http.ResponseWriter, r *http.Request, u *doma
 	if err != nil {
 		return err
 	}
-	f.Subject = rawSubject(f.Raw)
 	raw := f.Raw
 	if len(raw) > 256<<10 {
 		raw = raw[:256<<10] // the download has the rest
@@ -266,20 +245,6 @@ func (s *Handler) failedMailRetry(w http.ResponseWriter, r *http.Request, u *dom
 	}
 	httpx.Redirect(w, r, "/settings/failed-mail", "Retried: the message is now on ticket #"+strconv.FormatInt(res.TicketID, 10)+".")
 	return nil
-}
-
-// rawSubject reads the Subject header for the list, best effort.
-func rawSubject(raw []byte) string {
-	head := string(raw[:min(len(raw), 32<<10)])
-	for _, line := range strings.Split(strings.ReplaceAll(head, "\r\n", "\n"), "\n") {
-		if line == "" {
-			break
-		}
-		if k, v, ok := strings.Cut(line, ":"); ok && strings.EqualFold(k, "subject") {
-			return strings.ToValidUTF8(strings.TrimSpace(v), "\uFFFD")
-		}
-	}
-	return ""
 }
 
 type mailSettingsData struct {

@@ -69,6 +69,7 @@ func (s *Handler) renderTicket(w http.ResponseWriter, r *http.Request, status in
 	if err := s.attachMailViews(ctx, t, csrfFrom(ctx)); err != nil { // web_mail_ticket.go
 		return err
 	}
+	addAttachedViews(t) // mail_attached.go
 	if u := httpx.UserFrom(ctx); u != nil && !u.IsCollaborator() {
 		if d.Andon, err = s.andonPanel(ctx, t); err != nil {
 			return err
