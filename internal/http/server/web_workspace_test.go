@@ -198,7 +198,6 @@ func TestWebLoginFlow(t *testing.T) {
 	}
 }
 
-
 func TestWebCSRFRejected(t *testing.T) {
 	e := newWSEnv(t)
 	e.login("ann@example.com")

@@ -1,0 +1,183 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"andon/internal/domain"
+)
+
+// serveFor starts `andon serve` with args on tg until the test ends and
+// waits until it answers; it returns the base URL.
+func serveFor(t *testing.T, tg target, args ...string) string {
+	t.Helper()
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	done := make(chan error, 1)
+	all := append(append([]string{"serve", "--http-addr", addr}, args...), tg.flags()...)
+	go func() { done <- Run(ctx, all, noEnv, strings.NewReader(""), &out, &errb) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Error("serve did not stop")
+		}
+	})
+	base := "http://" + addr
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		if resp, err := http.Get(base + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return base
+			}
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve exited: %v\n%s", err, errb.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve never answered: %s", errb.String())
+		}
+	}
+}
+
+// A client that sends its headers and then one body byte a second is cut
+// off after the read timeout; an event stream stays open far longer and
+// still delivers events.
+func TestServeReadTimeoutCutsSlowBodiesNotStreams(t *testing.T) {
+	tg := newTarget(t)
+	const pw = "correct horse battery"
+	if _, _, err := run(t, pw+"\n", append([]string{"user", "create", "--email", "ann@example.com", "--name", "Ann Agent", "--role", "agent"}, tg.flags()...)...); err != nil {
+		t.Fatal(err)
+	}
+	db := tg.open(t)
+	tk, err := db.CreateTicket(context.Background(), domain.NewTicket{Subject: "Printer", Body: "Broken", Requester: domain.Requester{Email: "c@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const timeout = 2 * time.Second
+	base := serveFor(t, tg, "--http-read-timeout", timeout.String(), "--http-write-timeout", timeout.String())
+
+	// Slow body: 100 bytes announced, one sent per second.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	start := time.Now()
+	fmt.Fprintf(conn, "POST /password/reset HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n")
+	closed := make(chan time.Duration, 1)
+	go func() {
+		_, _ = io.Copy(io.Discard, conn)
+		closed <- time.Since(start)
+	}()
+	var cut time.Duration
+	for sent := 0; cut == 0; sent++ {
+		select {
+		case cut = <-closed:
+		case <-time.After(time.Second):
+			if sent >= 10 {
+				t.Fatalf("slow body still read after %d s", sent)
+			}
+			_, _ = conn.Write([]byte("a"))
+		}
+	}
+	if cut < timeout || cut > timeout+3*time.Second {
+		t.Fatalf("slow body cut after %s, want about %s", cut, timeout)
+	}
+
+	// An agent's event stream outlives the read timeout.
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	res, err := c.PostForm(base+"/login", url.Values{"email": {"ann@example.com"}, "password": {pw}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+	if res.Request.URL.Path != "/" || m == nil {
+		t.Fatalf("sign in: %d %s", res.StatusCode, res.Request.URL)
+	}
+	res, err = c.Get(base + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	lines := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(res.Body)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	wait := time.After(3 * timeout)
+	for waiting := true; waiting; {
+		select {
+		case _, ok := <-lines:
+			if !ok {
+				t.Fatal("the event stream ended within the read timeout")
+			}
+		case <-wait:
+			waiting = false
+		}
+	}
+	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/tickets/%d/notes", base, tk.ID), strings.NewReader("body=still+here"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-CSRF-Token", string(m[1]))
+	if res, err := c.Do(req); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("note: %v", err)
+	}
+	for deadline := time.After(10 * time.Second); ; {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatal("the event stream ended")
+			}
+			if l == "event: change" {
+				return
+			}
+		case <-deadline:
+			t.Fatal("no event after the read timeout")
+		}
+	}
+}
+
+// /metrics is served on ANDON_METRICS_ADDR alone, never on the public
+// listener.
+func TestMetricsOnlyOnTheirOwnAddress(t *testing.T) {
+	tg := newTarget(t)
+	maddr := freeAddr(t)
+	base := serveFor(t, tg, "--metrics-addr", maddr)
+	res, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusNotFound {
+		t.Fatalf("public /metrics: %d, want 404", res.StatusCode)
+	}
+	res, err = http.Get("http://" + maddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `andon_tickets_created_total{channel="email"} 0`) {
+		t.Fatalf("metrics address: %d\n%.300s", res.StatusCode, body)
+	}
+}
