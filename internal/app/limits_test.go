@@ -9,12 +9,13 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"andon/internal/auth"
 	"andon/internal/domain"
+	"andon/internal/store"
 )
 
 // serveFor starts `andon serve` with args on tg until the test ends and
@@ -59,16 +60,27 @@ func serveFor(t *testing.T, tg target, args ...string) string {
 // still delivers events.
 func TestServeReadTimeoutCutsSlowBodiesNotStreams(t *testing.T) {
 	tg := newTarget(t)
-	const pw = "correct horse battery"
-	if _, _, err := run(t, pw+"\n", append([]string{"user", "create", "--email", "ann@example.com", "--name", "Ann Agent", "--role", "agent"}, tg.flags()...)...); err != nil {
+	db := tg.open(t)
+	ctx := context.Background()
+	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	db := tg.open(t)
-	tk, err := db.CreateTicket(context.Background(), domain.NewTicket{Subject: "Printer", Body: "Broken", Requester: domain.Requester{Email: "c@example.com"}})
+	// A signed-in agent, made in the store: a password check under load
+	// could itself outlast the short write timeout of this test.
+	u, err := db.CreateUser(ctx, store.NewUser{Email: "ann@example.com", Name: "Ann Agent", Role: domain.RoleAgent})
 	if err != nil {
 		t.Fatal(err)
 	}
-	const timeout = 2 * time.Second
+	const cookie, csrf = "test-session-token", "test-csrf"
+	now := time.Now()
+	if err := db.CreateSession(ctx, domain.Session{ID: auth.HashToken(cookie), UserID: u.ID, CSRF: csrf, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	tk, err := db.CreateTicket(ctx, domain.NewTicket{Subject: "Printer", Body: "Broken", Requester: domain.Requester{Email: "c@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const timeout = 3 * time.Second
 	base := serveFor(t, tg, "--http-read-timeout", timeout.String(), "--http-write-timeout", timeout.String())
 
 	// Slow body: 100 bytes announced, one sent per second.
@@ -99,20 +111,12 @@ func TestServeReadTimeoutCutsSlowBodiesNotStreams(t *testing.T) {
 		t.Fatalf("slow body cut after %s, want about %s", cut, timeout)
 	}
 
-	// An agent's event stream outlives the read timeout.
+	// An agent's event stream outlives the read and write timeouts.
 	jar, _ := cookiejar.New(nil)
+	bu, _ := url.Parse(base)
+	jar.SetCookies(bu, []*http.Cookie{{Name: "andon_session", Value: cookie}})
 	c := &http.Client{Jar: jar}
-	res, err := c.PostForm(base+"/login", url.Values{"email": {"ann@example.com"}, "password": {pw}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
-	if res.Request.URL.Path != "/" || m == nil {
-		t.Fatalf("sign in: %d %s", res.StatusCode, res.Request.URL)
-	}
-	res, err = c.Get(base + "/events")
+	res, err := c.Get(base + "/events")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +142,7 @@ func TestServeReadTimeoutCutsSlowBodiesNotStreams(t *testing.T) {
 	}
 	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/tickets/%d/notes", base, tk.ID), strings.NewReader("body=still+here"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-CSRF-Token", string(m[1]))
+	req.Header.Set("X-CSRF-Token", csrf)
 	if res, err := c.Do(req); err != nil || res.StatusCode != http.StatusOK {
 		t.Fatalf("note: %v", err)
 	}
