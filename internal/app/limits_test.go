@@ -162,11 +162,46 @@ func TestServeReadTimeoutCutsSlowBodiesNotStreams(t *testing.T) {
 }
 
 // /metrics is served on ANDON_METRICS_ADDR alone, never on the public
-// listener.
-func TestMetricsOnlyOnTheirOwnAddress(t *testing.T) {
+// listener; the session limits of the config reach the store: a session
+// unused for longer than the idle timeout is sent to sign in.
+func TestServeMetricsAddressAndSessionIdle(t *testing.T) {
 	tg := newTarget(t)
+	db := tg.open(t)
+	ctx := context.Background()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	u, err := db.CreateUser(ctx, store.NewUser{Email: "ann@example.com", Name: "Ann Agent", Role: domain.RoleAgent})
+	if err != nil {
+		t.Fatal(err)
+	}
 	maddr := freeAddr(t)
-	base := serveFor(t, tg, "--metrics-addr", maddr)
+	const idle = 3 * time.Second
+	base := serveFor(t, tg, "--metrics-addr", maddr, "--session-idle-timeout", idle.String())
+	// Signed in now, once the server runs (its start may take a while).
+	now := time.Now()
+	if err := db.CreateSession(ctx, domain.Session{ID: auth.HashToken("tok"), UserID: u.ID, CSRF: "c", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	page := func() string {
+		t.Helper()
+		req, _ := http.NewRequest("GET", base+"/search", nil)
+		req.AddCookie(&http.Cookie{Name: "andon_session", Value: "tok"})
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.Request.URL.Path
+	}
+	if p := page(); p != "/search" {
+		t.Fatalf("fresh session: at %s", p)
+	}
+	time.Sleep(idle + time.Second)
+	if p := page(); p != "/login" {
+		t.Fatalf("idle session: at %s, want /login", p)
+	}
+
 	res, err := http.Get(base + "/metrics")
 	if err != nil {
 		t.Fatal(err)
