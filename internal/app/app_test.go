@@ -134,6 +134,9 @@ func TestUserCreateErrorsNameTheFlag(t *testing.T) {
 		{"long enough password\n", []string{"--email", "not-an-email", "--name", "N"}, "--email"},
 		{"short\n", []string{"--email", "a@example.com", "--name", "N"}, "password"},
 		{"", []string{"--email", "a@example.com", "--name", "N"}, "password"},
+		// The account's own address or name is no password.
+		{"kim.lee@example.com\n", []string{"--email", "kim.lee@example.com", "--name", "Kim Lee"}, "not your name or email"},
+		{"kimberly lee\n", []string{"--email", "kim@example.com", "--name", "Kimberly Lee"}, "not your name or email"},
 	}
 	for _, c := range cases {
 		_, _, err := run(t, c.stdin, append(append([]string{"user", "create"}, c.args...), tg.flags()...)...)

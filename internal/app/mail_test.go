@@ -18,7 +18,8 @@ func TestServeCountsInboundMail(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errb syncBuffer
 	done := make(chan error, 1)
-	args := append([]string{"serve", "--http-addr", addr, "--smtp-addr", smtpAddr, "--base-url", "http://help.acme.test"}, tg.flags()...)
+	metricsAddr := freeAddr(t)
+	args := append([]string{"serve", "--http-addr", addr, "--metrics-addr", metricsAddr, "--smtp-addr", smtpAddr, "--base-url", "http://help.acme.test"}, tg.flags()...)
 	go func() { done <- Run(ctx, args, noEnv, strings.NewReader(""), &out, &errb) }()
 	defer func() {
 		cancel()
@@ -49,7 +50,7 @@ func TestServeCountsInboundMail(t *testing.T) {
 	want := `andon_mail_messages_total{direction="in",outcome="received"} 1`
 	var body string
 	for i := 0; i < 100 && !strings.Contains(body, want); i++ {
-		resp, err := http.Get(base + "/metrics")
+		resp, err := http.Get("http://" + metricsAddr + "/metrics")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"time"
 
 	"andon/internal/config"
 	"andon/internal/events"
@@ -65,6 +64,7 @@ func cmdServe(ctx context.Context, args []string, env *Env) error {
 		return err
 	}
 	defer db.Close()
+	db.SetSessionLimits(cfg.Security.SessionIdle, cfg.Security.SessionMaxAge)
 	log.Info("database ready", "engine", db.Engine, "path", db.Path())
 
 	if cfg.Demo {
@@ -98,12 +98,13 @@ func cmdServe(ctx context.Context, args []string, env *Env) error {
 	if err != nil {
 		return err
 	}
-	httpSrv := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          nil,
+	httpSrv := newHTTPServer(cfg, srv)
+	metricsSrv, err := startMetrics(cfg, srv.MetricsHandler(), log)
+	if err != nil {
+		ln.Close()
+		return err
 	}
+	defer metricsSrv.Close()
 	httpSrv.RegisterOnShutdown(func() { bus.Close() }) // ends live streams so Shutdown need not wait for them
 	workers := startWorkers(ctx, db, log, m)
 	node.Start(ctx, true)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -88,24 +87,6 @@ func AuthenticateAPI(db *store.DB, r *http.Request) (*domain.Session, *domain.Us
 // SafeMethod reports whether m cannot change state.
 func SafeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
-}
-
-// ClientIP is the remote address without the port. Behind a proxy, run the
-// proxy on loopback; X-Forwarded-For is trusted only from loopback peers.
-func ClientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			first, _, _ := strings.Cut(xff, ",")
-			if fip := net.ParseIP(strings.TrimSpace(first)); fip != nil {
-				return fip.String()
-			}
-		}
-	}
-	return host
 }
 
 // PathID reads a numeric id from the path; anything else is "not found",

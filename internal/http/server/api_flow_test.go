@@ -192,7 +192,7 @@ func TestAPISearchSnippet(t *testing.T) {
 		t.Fatalf("zebra found %+v", res.Hits)
 	}
 	// Metrics count tickets created through the API.
-	resp, body := e.request("GET", "/metrics", nil, nil)
+	resp, body := e.scrape()
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `andon_tickets_created_total{channel="api"} 2`) {
 		t.Fatalf("metrics lack the created tickets")
 	}

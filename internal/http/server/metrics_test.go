@@ -18,7 +18,7 @@ func TestMetricsCountTicketsFromEveryChannel(t *testing.T) {
 		}
 	}
 	e.call("POST", "/api/v1/tickets", map[string]any{"subject": "Via API", "body": "Hello", "requester": map[string]any{"email": "bob@example.com"}}, 201)
-	resp, body := e.request("GET", "/metrics", nil, nil)
+	resp, body := e.scrape()
 	if resp.StatusCode != 200 {
 		t.Fatalf("metrics: %d", resp.StatusCode)
 	}

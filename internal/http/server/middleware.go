@@ -47,7 +47,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		d := time.Since(start)
 		s.metrics.ObserveRequest(r.Pattern, r.Method, rec.code, d)
 		if r.URL.Path != "/healthz" && r.URL.Path != "/readyz" && r.URL.Path != "/metrics" {
-			s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "route", r.Pattern, "status", rec.code, "duration", d)
+			s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "route", r.Pattern, "ip", httpx.ClientIP(r), "status", rec.code, "duration", d)
 		}
 	})
 }

@@ -102,7 +102,7 @@ func TestObserveForwardsOneWriteHeader(t *testing.T) {
 // mail by direction and outcome.
 func TestMetricsExistFromStart(t *testing.T) {
 	e := newAPIEnv(t)
-	resp, body := e.request("GET", "/metrics", nil, nil)
+	resp, body := e.scrape()
 	if resp.StatusCode != 200 {
 		t.Fatalf("metrics: %d", resp.StatusCode)
 	}

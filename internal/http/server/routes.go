@@ -2,14 +2,14 @@ package server
 
 import "andon/internal/http/httpx"
 
-// routes lists Andon's whole HTTP surface: operations, then each audience's
+// routes lists Andon's whole HTTP surface: operations (/metrics is not
+// here: internal/app serves MetricsHandler on ANDON_METRICS_ADDR only), then each audience's
 // route table (each route declares its access and rate-limit class there).
 func (s *Server) routes() []httpx.Route {
 	const anon, none = httpx.Anonymous, httpx.RateNone
 	rs := []httpx.Route{
 		httpx.RawRoute("GET", "/healthz", anon, none, s.healthz),
 		httpx.RawRoute("GET", "/readyz", anon, none, s.readyz),
-		httpx.RawRoute("GET", "/metrics", anon, none, s.metricsHandler),
 	}
 	rs = append(rs, s.api.Routes()...)
 	rs = append(rs, s.workspace.Routes()...)

@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"andon/internal/auth"
 	"andon/internal/chat"
 	"andon/internal/config"
 	"andon/internal/events"
@@ -43,6 +44,9 @@ type Deps struct {
 	Reports *reports.Service // dashboard figures
 	// Limits overrides the rate-limit classes' defaults (tests).
 	Limits map[httpx.Rate]httpx.Limit
+	// Login limits password guessing; nil builds one from Config.Security
+	// (tests pass one with their own clock).
+	Login *auth.LoginLimiter
 	// PortalLoginMinDelay overrides how long a portal sign-in request takes
 	// at least (tests; 0: the default).
 	PortalLoginMinDelay time.Duration
@@ -84,7 +88,7 @@ func New(d Deps) (*Server, error) {
 	s := &Server{db: d.DB, log: d.Log, metrics: d.Metrics, version: d.Version, chat: d.Chat,
 		api: api.New(api.Deps{DB: d.DB, Log: d.Log, Mail: d.Mail, Reports: d.Reports}),
 		workspace: workspace.New(workspace.Deps{Config: d.Config, Pages: pages, Assets: assets, Icons: web.NewIcons(),
-			Events: d.Events, Mail: d.Mail, Chat: d.Chat, Reports: d.Reports}),
+			Events: d.Events, Mail: d.Mail, Chat: d.Chat, Reports: d.Reports, Login: d.Login}),
 		portal: portal.New(portal.Deps{Config: d.Config, Pages: pages, Surveys: d.Surveys, LoginMinDelay: d.PortalLoginMinDelay}),
 		widget: widget.New(widget.Deps{Config: d.Config, Pages: pages, Chat: d.Chat, Surveys: d.Surveys}),
 	}
@@ -96,7 +100,7 @@ func New(d Deps) (*Server, error) {
 	for _, rt := range s.routes() {
 		mux.Handle(rt.Pattern(), s.policy.Apply(rt))
 	}
-	s.handler = s.observe(s.recover(s.securityHeaders(mux)))
+	s.handler = httpx.TrustProxies(d.Config.Security.TrustedProxies, s.observe(s.recover(s.securityHeaders(mux))))
 	return s, nil
 }
 
@@ -130,6 +134,6 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready", "engine": string(s.db.Engine)})
 }
 
-func (s *Server) metricsHandler(w http.ResponseWriter, r *http.Request) {
-	s.metrics.Handler().ServeHTTP(w, r)
-}
+// MetricsHandler serves the Prometheus series. It is never on the public
+// listener: internal/app serves it on ANDON_METRICS_ADDR alone.
+func (s *Server) MetricsHandler() http.Handler { return s.metrics.Handler() }

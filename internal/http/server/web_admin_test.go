@@ -109,6 +109,12 @@ func TestInviteFlowEndToEnd(t *testing.T) {
 	res, body = guest.post("/invite/"+token, url.Values{"name": {"Nina N."}, "password": {"short"}, "password2": {"short"}})
 	wantStatus(t, "short password", res, http.StatusUnprocessableEntity)
 	wantContains(t, "short password", body, "at least 12 characters")
+	// The invitee's own address or name is no password.
+	for _, pw := range []string{"nina@example.com", "nina newcomer"} {
+		res, body = guest.post("/invite/"+token, url.Values{"name": {"Nina Newcomer"}, "password": {pw}, "password2": {pw}})
+		wantStatus(t, "password "+pw, res, http.StatusUnprocessableEntity)
+		wantContains(t, "password "+pw, body, "not your name or email address")
+	}
 	res, body = guest.post("/invite/"+token, url.Values{"name": {"Nina N."}, "password": {testPassword}, "password2": {testPassword}})
 	wantStatus(t, "accept", res, http.StatusOK)
 	if res.Request.URL.Path != "/" {

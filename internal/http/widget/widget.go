@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/coder/websocket"
 
@@ -150,6 +151,11 @@ func (s *Handler) widgetSocket(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(s.log, w, r, domain.Errorf(domain.ERateLimited, "too many connections, slow down"))
 		return
 	}
+	// The socket outlives the server's read and write timeouts: lift them
+	// on this connection before it is taken over (chat pings it instead).
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
 	// Any site may embed the widget; no cookie is involved, so the origin
 	// check guards nothing here.
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})

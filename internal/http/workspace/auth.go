@@ -4,16 +4,14 @@ import (
 	"andon/internal/http/httpx"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
-	"time"
 
 	"andon/internal/auth"
 	"andon/internal/domain"
+	"andon/internal/store"
 	"andon/internal/web"
 )
-
-// sessionTTL is how long a browser stays signed in.
-const sessionTTL = 14 * 24 * time.Hour
 
 type loginData struct{ Next string }
 
@@ -59,9 +57,10 @@ func (s *Handler) login(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusUnprocessableEntity, v)
 		return
 	}
-	account := strings.ToLower(email)
-	if !s.loginByAddr.Allow(httpx.ClientIP(r)) || !s.loginByAccount.Allow(account) {
-		s.log.Warn("login rate limited", "ip", httpx.ClientIP(r), "account", account)
+	addr := httpx.ClientAddr(r)
+	if ok, wait := s.guard.Allow(email, addr); !ok {
+		s.log.Warn("login rate limited", "ip", httpx.ClientIP(r), "account", strings.ToLower(email))
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))
 		fail(http.StatusTooManyRequests, map[string]string{"_": "Too many sign-in attempts. Wait a minute, then try again."})
 		return
 	}
@@ -77,9 +76,11 @@ func (s *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !ok {
+		s.guard.Failed(email, addr)
 		fail(http.StatusUnauthorized, map[string]string{"_": "That email and password do not match an active account."})
 		return
 	}
+	s.guard.Succeeded(email, addr)
 	if err := s.startSession(w, r, u); err != nil {
 		s.pageError(w, r, err)
 		return
@@ -101,6 +102,11 @@ func (s *Handler) startSession(w http.ResponseWriter, r *http.Request, u *domain
 	csrf, err := auth.NewToken("")
 	if err != nil {
 		return err
+	}
+	// The cookie lives no longer than the session may (ANDON_SESSION_MAX_AGE).
+	sessionTTL := s.cfg.Security.SessionMaxAge
+	if sessionTTL <= 0 {
+		sessionTTL = store.DefaultSessionMaxAge
 	}
 	now := s.db.Now()
 	sess := domain.Session{ID: auth.HashToken(token), UserID: u.ID, CSRF: csrf, CreatedAt: now, ExpiresAt: now.Add(sessionTTL)}

@@ -128,6 +128,8 @@ func (s *Handler) chatEvents(w http.ResponseWriter, r *http.Request) {
 	sub := s.events.Subscribe()
 	defer sub.Close()
 	rc := http.NewResponseController(w)
+	// The stream outlives the server's read and write timeouts.
+	_ = rc.SetReadDeadline(time.Time{})
 	_ = rc.SetWriteDeadline(time.Time{})
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")

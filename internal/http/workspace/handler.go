@@ -6,13 +6,14 @@ package workspace
 import (
 	"log/slog"
 
+	"andon/internal/account"
+	"andon/internal/auth"
 	"andon/internal/chat"
 	"andon/internal/config"
 	"andon/internal/events"
 	"andon/internal/http/httpx"
 	"andon/internal/kb"
 	"andon/internal/mail"
-	"andon/internal/ratelimit"
 	"andon/internal/reports"
 	"andon/internal/store"
 	"andon/internal/web"
@@ -28,6 +29,8 @@ type Deps struct {
 	Mail    *mail.Service // nil: the email channel is off
 	Chat    *chat.Service
 	Reports *reports.Service
+	// Login limits password guessing; nil builds one from Config.Security.
+	Login *auth.LoginLimiter
 }
 
 // Handler serves the workspace.
@@ -45,18 +48,24 @@ type Handler struct {
 	reports *reports.Service
 	md      *kb.Renderer // article previews
 
-	loginByAccount *ratelimit.Limiter
-	loginByAddr    *ratelimit.Limiter
+	guard   *auth.LoginLimiter
+	account *account.Service
 }
 
 // New builds the workspace handlers.
 func New(d Deps) *Handler {
-	return &Handler{Pages: d.Pages, cfg: d.Config, db: d.Pages.DB, log: d.Pages.Log, tmpl: d.Pages.Tmpl,
+	h := &Handler{Pages: d.Pages, cfg: d.Config, db: d.Pages.DB, log: d.Pages.Log, tmpl: d.Pages.Tmpl,
 		assets: d.Assets, icons: d.Icons, events: d.Events, mail: d.Mail, chat: d.Chat, reports: d.Reports,
-		md:             kb.NewRenderer(),
-		loginByAccount: ratelimit.New(ratelimit.Limit{PerMinute: 10, Burst: 10}),
-		loginByAddr:    ratelimit.New(ratelimit.Limit{PerMinute: 30, Burst: 30}),
+		md:    kb.NewRenderer(),
+		guard: d.Login,
+		account: &account.Service{DB: d.Pages.DB, ResetLink: func(token string) string {
+			return d.Config.BaseURL + "/password/reset/" + token
+		}},
 	}
+	if h.guard == nil {
+		h.guard = &auth.LoginLimiter{PerAccount: d.Config.Security.LoginPerAccount, PerAddress: d.Config.Security.LoginPerAddress}
+	}
+	return h
 }
 
 // Routes is the workspace's route table.

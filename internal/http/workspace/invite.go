@@ -4,6 +4,7 @@ import (
 	"andon/internal/http/httpx"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"andon/internal/auth"
 	"andon/internal/domain"
@@ -55,7 +56,11 @@ func (s *Handler) acceptInvite(w http.ResponseWriter, r *http.Request) {
 	}
 	password := r.PostFormValue("password")
 	v := domain.Validation{}
-	if err := auth.ValidatePassword(password); err != nil {
+	name := r.PostFormValue("name")
+	if strings.TrimSpace(name) == "" {
+		name = in.Name
+	}
+	if err := auth.ValidatePassword(password, in.Email, name); err != nil {
 		v.Add("password", "Use "+err.Error()+".")
 	}
 	v.Check(password == r.PostFormValue("password2"), "password2", "The passwords do not match.")

@@ -42,8 +42,10 @@ func (s *Handler) liveEvents(w http.ResponseWriter, r *http.Request) {
 	defer sub.Close()
 
 	rc := http.NewResponseController(w)
-	// A stream outlives any server-wide write timeout; instead each write
-	// gets its own, so a browser that stopped reading is let go.
+	// A stream outlives the server's write timeout; instead each write gets
+	// its own, so a browser that stopped reading is let go. (net/http lifts
+	// the read deadline itself once a bodiless request is read.)
+	_ = rc.SetReadDeadline(time.Time{})
 	_ = rc.SetWriteDeadline(time.Now().Add(sseWriteTimeout))
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")

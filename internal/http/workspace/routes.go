@@ -26,6 +26,13 @@ func (s *Handler) workspaceRoutes() []httpx.Route {
 		httpx.RawRoute("GET", "/brand.css", anon, httpx.RateNone, s.brandCSS),
 		httpx.RawRoute("GET", "/login", anon, httpx.RateNone, s.loginForm),
 		httpx.RawRoute("POST", "/login", anon, httpx.RateOwn, s.login), // per address and per account
+		// Password reset by emailed link (password.go): anonymous, per address.
+		httpx.RawRoute("GET", "/password/reset", anon, httpx.RateAddress, s.resetRequestForm),
+		httpx.RawRoute("POST", "/password/reset", anon, httpx.RateAddress, s.requestReset),
+		httpx.RawRoute("GET", "/password/reset/{token}", anon, httpx.RateAddress, s.resetForm),
+		httpx.RawRoute("POST", "/password/reset/{token}", anon, httpx.RateAddress, s.resetPassword),
+		pageRoute("GET", "/account/password", co, s.passwordForm),
+		pageRoute("POST", "/account/password", co, s.changePassword),
 		httpx.RawRoute("GET", "/invite/{token}", anon, httpx.RateNone, s.inviteForm),
 		httpx.RawRoute("POST", "/invite/{token}", anon, httpx.RateNone, s.acceptInvite),
 		pageRoute("POST", "/logout", co, s.logout),
