@@ -49,6 +49,15 @@ func NewService(db *store.DB, bus *events.Bus, log *slog.Logger, idleAfter time.
 	return s
 }
 
+// Take is Allow that also says how long until a token is available.
+func (s *Service) Take(limit, key string) (bool, time.Duration) {
+	l := s.limits[limit]
+	if l == nil {
+		return true, 0
+	}
+	return l.Take(key)
+}
+
 // Allow takes one token of the named limit for key; unknown limits allow.
 func (s *Service) Allow(limit, key string) bool {
 	l := s.limits[limit]

@@ -19,6 +19,8 @@ type ticketData struct {
 	Tab     string // composer tab to open: reply, note or call
 	TagText string
 	Andon   *AndonPanel // demand and problem panel (web_problems.go); nil for collaborators
+	// ChatClaim is the address a chat visitor typed but has not proven.
+	ChatClaim string
 }
 
 // ticketPage shows one ticket: timeline, composer, properties, customer.
@@ -40,6 +42,9 @@ func (s *Handler) renderTicket(w http.ResponseWriter, r *http.Request, status in
 	d := &ticketData{Ticket: t, Tab: tab, TagText: strings.Join(t.Tags, ", ")}
 	if d.Tab != "note" && d.Tab != "call" {
 		d.Tab = "reply"
+	}
+	if d.ChatClaim, err = s.db.ChatClaim(ctx, id); err != nil {
+		return err
 	}
 	others, err := s.db.Tickets(ctx, domain.TicketFilter{RequesterID: t.RequesterID, Limit: 20})
 	if err != nil {
