@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -14,7 +15,23 @@ const (
 	LimitAddress    = "address"    // new visitors, sockets, uploads, surveys: per client address
 	LimitUpload     = "upload"     // per visitor
 	LimitTranscript = "transcript" // per visitor
+	// LimitMessageAddress is messages per client address, over all its
+	// visitors' sockets (see WithClientAddr).
+	LimitMessageAddress = "message-address"
 )
+
+type clientAddrKey struct{}
+
+// WithClientAddr records the client address of a visitor's socket request
+// for Serve.
+func WithClientAddr(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, clientAddrKey{}, addr)
+}
+
+func clientAddr(ctx context.Context) string {
+	a, _ := ctx.Value(clientAddrKey{}).(string)
+	return a
+}
 
 // DefaultLimits are the production limits of live chat.
 func DefaultLimits() map[string]ratelimit.Limit {
@@ -24,6 +41,8 @@ func DefaultLimits() map[string]ratelimit.Limit {
 		LimitTyping:     {PerMinute: 120, Burst: 20},
 		LimitUpload:     {PerMinute: 10, Burst: 5},
 		LimitTranscript: {PerMinute: 3, Burst: 3},
+		// Many visitors may share an office's address.
+		LimitMessageAddress: {PerMinute: 600, Burst: 120},
 	}
 }
 

@@ -150,7 +150,7 @@ func (s *Handler) widgetSocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Detached from the request context's server deadline, but ends with it.
-	s.chat.Serve(r.Context(), ws)
+	s.chat.Serve(chat.WithClientAddr(r.Context(), httpx.ClientIP(r)), ws)
 }
 
 // widgetVisitor authenticates a plain HTTP call by its visitor headers.
