@@ -12,7 +12,6 @@ import (
 
 // Rate-limit names of the Service, besides LimitMessage and LimitTyping.
 const (
-	LimitAddress    = "address"    // new visitors, sockets, uploads, surveys: per client address
 	LimitUpload     = "upload"     // per visitor
 	LimitTranscript = "transcript" // per visitor
 	// LimitMessageAddress is messages per client address, over all its
@@ -36,7 +35,6 @@ func clientAddr(ctx context.Context) string {
 // DefaultLimits are the production limits of live chat.
 func DefaultLimits() map[string]ratelimit.Limit {
 	return map[string]ratelimit.Limit{
-		LimitAddress:    {PerMinute: 120, Burst: 60},
 		LimitMessage:    {PerMinute: 60, Burst: 20},
 		LimitTyping:     {PerMinute: 120, Burst: 20},
 		LimitUpload:     {PerMinute: 10, Burst: 5},

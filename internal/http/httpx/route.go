@@ -54,14 +54,18 @@ const (
 	RateWidgetVisitor Rate = "widget-visitor" // new chat visitors
 	RateWidgetMail    Rate = "widget-mail"    // transcripts and confirmation mails, and opening their links
 	RatePortalForm    Rate = "portal-form"    // portal ticket form and replies
-	RatePortalVote    Rate = "portal-vote"    // "was this helpful" votes
 	RateSignIn        Rate = "sign-in"        // portal sign-in link requests
 )
 
-// addressKeyed are the classes Apply takes per client address, before
-// anything else runs.
-var addressKeyed = map[Rate]bool{RateAddress: true, RateWidget: true, RateWidgetVisitor: true, RateWidgetMail: true,
-	RatePortalForm: true, RatePortalVote: true, RateSignIn: true}
+// perAddress reports whether Apply takes the class's token per client
+// address, before anything else runs.
+func (r Rate) perAddress() bool {
+	switch r {
+	case RateAddress, RateWidget, RateWidgetVisitor, RateWidgetMail, RatePortalForm, RateSignIn:
+		return true
+	}
+	return false
+}
 
 // Limit is a token bucket size.
 type Limit = ratelimit.Limit
@@ -76,7 +80,6 @@ func DefaultLimits() map[Rate]Limit {
 		RateWidgetVisitor: {PerMinute: 20, Burst: 20},
 		RateWidgetMail:    {PerMinute: 5, Burst: 5},
 		RatePortalForm:    {PerMinute: 20, Burst: 10},
-		RatePortalVote:    {PerMinute: 30, Burst: 30},
 		RateSignIn:        {PerMinute: 10, Burst: 10},
 	}
 }
@@ -191,7 +194,7 @@ func (p *Policy) Apply(rt Route) http.Handler {
 	lim := p.limits[rt.Rate]
 	mustSignIn := rt.Access != Anonymous
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if addressKeyed[rt.Rate] {
+		if rt.Rate.perAddress() {
 			if ok, wait := lim.Take(ClientIP(r)); !ok {
 				gate.Fail(w, r, TooMany(w, wait))
 				return
