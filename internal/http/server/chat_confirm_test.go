@@ -192,6 +192,10 @@ func TestChatTranscriptOnlyToProvenAddress(t *testing.T) {
 	if _, body := agent.get("/tickets/" + strconv.FormatInt(chatID, 10)); strings.Contains(body, "unverified") {
 		t.Fatal("claim still shown after verification")
 	}
+	// The open socket goes on writing, now as the customer.
+	if _, again := v.say("e2", "Thanks!"); again != chatID {
+		t.Fatalf("message after verification went to chat %d, want %d", again, chatID)
+	}
 	// A proven address gets the transcript directly.
 	res, body = widgetReq(t, e.url, v, "POST", "/widget/transcript", `{"ticket":`+strconv.FormatInt(chatID, 10)+`,"email":"Ann@Example.com"}`)
 	if res.StatusCode != http.StatusAccepted || !strings.Contains(body, `"queued"`) {
