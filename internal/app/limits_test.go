@@ -15,7 +15,6 @@ import (
 
 	"andon/internal/auth"
 	"andon/internal/domain"
-	"andon/internal/store"
 )
 
 // serveFor starts `andon serve` with args on tg until the test ends and
@@ -67,7 +66,7 @@ func TestServeReadTimeoutCutsSlowBodiesNotStreams(t *testing.T) {
 	}
 	// A signed-in agent, made in the store: a password check under load
 	// could itself outlast the short write timeout of this test.
-	u, err := db.CreateUser(ctx, store.NewUser{Email: "ann@example.com", Name: "Ann Agent", Role: domain.RoleAgent})
+	u, err := db.CreateUser(ctx, domain.NewUser{Email: "ann@example.com", Name: "Ann Agent", Role: domain.RoleAgent})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +170,7 @@ func TestServeMetricsAddressAndSessionIdle(t *testing.T) {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	u, err := db.CreateUser(ctx, store.NewUser{Email: "ann@example.com", Name: "Ann Agent", Role: domain.RoleAgent})
+	u, err := db.CreateUser(ctx, domain.NewUser{Email: "ann@example.com", Name: "Ann Agent", Role: domain.RoleAgent})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -82,6 +82,7 @@ type Conn struct {
 	hub     *Hub
 	ws      *websocket.Conn
 	visitor *domain.ChatVisitor
+	addr    string // client address, for the per-address message limit
 	ctx     context.Context
 	cancel  context.CancelFunc
 	out     chan []byte
@@ -130,7 +131,8 @@ func (h *Hub) Serve(ctx context.Context, ws *websocket.Conn) {
 	}
 	cctx, ccancel := context.WithCancel(ctx)
 	defer ccancel()
-	c := &Conn{hub: h, ws: ws, visitor: v, ctx: cctx, cancel: ccancel, out: make(chan []byte, outBuffer), last: max(hello.Last, 0)}
+	c := &Conn{hub: h, ws: ws, visitor: v, ctx: cctx, cancel: ccancel, out: make(chan []byte, outBuffer), last: max(hello.Last, 0),
+		addr: clientAddr(ctx)}
 	c.sent.Store(c.last)
 	h.register(c, tickets)
 	defer h.unregister(c)
@@ -192,7 +194,8 @@ func (c *Conn) readLoop() {
 // message stores a visitor message, then acknowledges it by client id: an
 // ack means it is committed, so the client may forget it.
 func (c *Conn) message(f frame) {
-	if !c.hub.cfg.Allow(LimitMessage, c.visitor.ID) {
+	// Per visitor, and per client address so fresh visitors do not reset it.
+	if !c.hub.cfg.Allow(LimitMessage, c.visitor.ID) || c.addr != "" && !c.hub.cfg.Allow(LimitMessageAddress, c.addr) {
 		c.sendJSON(frame{T: "error", CID: f.CID, Code: domain.ERateLimited, Message: "You are sending messages too fast."})
 		return
 	}

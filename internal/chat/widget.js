@@ -381,7 +381,11 @@
         method: 'POST', headers: Object.assign({ 'Content-Type': 'application/json' }, auth()),
         body: JSON.stringify({ ticket: t, email: em.value }),
       }).then(function (r) {
-        go.textContent = r.ok ? 'Transcript sent' : 'Could not send the transcript';
+        if (!r.ok) { go.textContent = 'Could not send the transcript'; return; }
+        return r.json().then(function (b) {
+          // An address not yet proven gets a confirmation link first.
+          go.textContent = b.status === 'confirm' ? 'Check your inbox to confirm the address' : 'Transcript sent';
+        });
       }).catch(function () { go.disabled = false; });
     };
     endBox.appendChild(em); endBox.appendChild(go);

@@ -36,7 +36,10 @@ type ChatVisitor struct {
 	ContactID int64
 	TeamID    *int64
 	Name      string // the contact's name
-	Email     string // the contact's email, if known
+	Email     string // the contact's email, if known (proven)
+	// ClaimedEmail is what the visitor typed into the widget, not yet
+	// proven; cleared once a confirmation link to it is opened.
+	ClaimedEmail string
 }
 
 // ChatSession is one chat: its ticket and what each side has read.

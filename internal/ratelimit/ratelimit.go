@@ -116,3 +116,8 @@ func (l *Limiter) Allow(key string) bool {
 	ok, _ := l.b.Take(key)
 	return ok
 }
+
+// Take is Allow that also says how long until a token is available.
+func (l *Limiter) Take(key string) (ok bool, retryAfter time.Duration) {
+	return l.b.Take(key)
+}

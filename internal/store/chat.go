@@ -16,21 +16,18 @@ import (
 // message ids (so a resend after a dropped connection is stored once) and
 // agent availability.
 
-// CreateChatVisitor registers a browser. With an email the visitor joins the
-// existing customer owning it, so their other tickets show beside the chat.
+// CreateChatVisitor registers a browser. Its contact is always a new one:
+// an email given in the widget is only a claim (ChatVisitor.ClaimedEmail)
+// until a confirmation link proves it (ConfirmChatEmail), so a stranger
+// cannot join a customer's history by typing their address.
 func (db *DB) CreateChatVisitor(ctx context.Context, id, tokenHash, name, email string, teamID *int64) (*domain.ChatVisitor, error) {
-	ids := []domain.Identity{}
-	if email != "" {
-		ids = append(ids, domain.Identity{Kind: domain.IdentityEmail, Value: email})
-	}
-	ids = append(ids, domain.Identity{Kind: domain.IdentityVisitor, Value: id})
 	err := db.Update(ctx, func(tx *Tx) error {
-		cid, err := tx.findOrCreateContact(ctx, name, ids)
+		cid, err := tx.findOrCreateContact(ctx, name, []domain.Identity{{Kind: domain.IdentityVisitor, Value: id}})
 		if err != nil {
 			return err
 		}
-		_, err = tx.exec(ctx, `INSERT INTO chat_visitors (id, token_hash, contact_id, team_id, created_at) VALUES (?, ?, ?, ?, ?)`,
-			id, tokenHash, cid, nullID(teamID), ms(tx.db.Now()))
+		_, err = tx.exec(ctx, `INSERT INTO chat_visitors (id, token_hash, contact_id, team_id, created_at, claimed_email) VALUES (?, ?, ?, ?, ?, ?)`,
+			id, tokenHash, cid, nullID(teamID), ms(tx.db.Now()), email)
 		return err
 	})
 	if err != nil {
@@ -44,9 +41,9 @@ func (db *DB) ChatVisitor(ctx context.Context, id string) (*domain.ChatVisitor, 
 	v := &domain.ChatVisitor{}
 	var team sql.NullInt64
 	err := db.queryRow(ctx, `SELECT v.id, v.token_hash, v.contact_id, v.team_id, c.name,
-		COALESCE((SELECT i.value FROM identities i WHERE i.contact_id = c.id AND i.kind = 'email' ORDER BY i.id LIMIT 1), '')
+		COALESCE((SELECT i.value FROM identities i WHERE i.contact_id = c.id AND i.kind = 'email' ORDER BY i.id LIMIT 1), ''), v.claimed_email
 		FROM chat_visitors v JOIN contacts c ON c.id = v.contact_id WHERE v.id = ?`, id).
-		Scan(&v.ID, &v.TokenHash, &v.ContactID, &team, &v.Name, &v.Email)
+		Scan(&v.ID, &v.TokenHash, &v.ContactID, &team, &v.Name, &v.Email, &v.ClaimedEmail)
 	if isNoRows(err) {
 		return nil, domain.NotFound("visitor")
 	}
@@ -329,27 +326,37 @@ func (db *DB) EndIdleChats(ctx context.Context, before time.Time) ([]int64, erro
 }
 
 // EnqueueChatTranscript queues the visitor's chat ticket as an email to
-// address (rate-limited: at most 3 a day per address).
+// address (rate-limited: at most 20 a day per address). The caller decides
+// that the visitor has proven address (ChatAddressProven).
 func (db *DB) EnqueueChatTranscript(ctx context.Context, visitorID string, ticketID int64, address string) error {
 	to, ok := domain.NormalizeEmail(address)
 	if !ok {
 		return &domain.Error{Code: domain.EInvalid, Message: "not a valid email address", Fields: map[string]string{"email": "not a valid email address"}}
 	}
+	body, err := db.chatTranscriptBody(ctx, visitorID, ticketID)
+	if err != nil {
+		return err
+	}
+	return db.Update(ctx, func(tx *Tx) error { return tx.enqueueChatTranscript(ctx, ticketID, to, body) })
+}
+
+// chatTranscriptBody is the Markdown of the visitor's chat ticket.
+func (db *DB) chatTranscriptBody(ctx context.Context, visitorID string, ticketID int64) (string, error) {
 	s, err := db.ChatSession(ctx, ticketID)
 	if err != nil || s.VisitorID != visitorID {
-		return domain.NotFound("chat")
+		return "", domain.NotFound("chat")
 	}
 	t, err := db.Ticket(ctx, ticketID)
 	if err != nil {
-		return err
+		return "", err
 	}
 	msgs, err := db.chatMessages(ctx, `e.ticket_id = ? ORDER BY e.id`, ticketID)
 	if err != nil {
-		return err
+		return "", err
 	}
 	brand, err := settings.Brand(ctx, db)
 	if err != nil {
-		return err
+		return "", err
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Your chat with %s (%s)\n\n", brand.Name, t.Ref())
@@ -362,23 +369,25 @@ func (db *DB) EnqueueChatTranscript(ctx context.Context, visitorID string, ticke
 		fmt.Fprintf(&b, "\\[%s\\] %s:\n%s\n\n", time.UnixMilli(m.At).UTC().Format("2006-01-02 15:04 UTC"),
 			domain.EscapeMarkdown(who), domain.EscapeMarkdown(m.Body))
 	}
-	return db.Update(ctx, func(tx *Tx) error {
-		n, err := tx.CountMailSince(ctx, domain.OutboxReply, to, db.Now().Add(-24*time.Hour))
-		if err != nil {
-			return err
-		}
-		if n >= 20 {
-			return domain.Errorf(domain.ERateLimited, "too many emails to this address today")
-		}
-		mc, err := tx.TicketMailContext(ctx, ticketID)
-		if err != nil {
-			return err
-		}
-		o := &domain.OutboxMessage{Kind: domain.OutboxReply, TicketID: &ticketID, MailboxID: mc.MailboxID, To: []string{to},
-			Subject: domain.ReplySubject("Chat transcript", ticketID), Body: b.String()}
-		_, err = tx.EnqueueMail(ctx, o)
+	return b.String(), nil
+}
+
+func (tx *Tx) enqueueChatTranscript(ctx context.Context, ticketID int64, to, body string) error {
+	n, err := tx.CountMailSince(ctx, domain.OutboxReply, to, tx.db.Now().Add(-24*time.Hour))
+	if err != nil {
 		return err
-	})
+	}
+	if n >= 20 {
+		return domain.Errorf(domain.ERateLimited, "too many emails to this address today")
+	}
+	mc, err := tx.TicketMailContext(ctx, ticketID)
+	if err != nil {
+		return err
+	}
+	o := &domain.OutboxMessage{Kind: domain.OutboxReply, TicketID: &ticketID, MailboxID: mc.MailboxID, To: []string{to},
+		Subject: domain.ReplySubject("Chat transcript", ticketID), Body: body}
+	_, err = tx.EnqueueMail(ctx, o)
+	return err
 }
 
 // SetAgentStatus records an agent's chat availability until expires.

@@ -114,11 +114,17 @@ func (tx *Tx) postChatMessage(ctx context.Context, v *domain.ChatVisitor, n doma
 		body = "Sent " + strings.Join(names, ", ")
 	}
 	meta := map[string]any{"chat_client_id": n.ClientID}
+	// The socket's copy of the visitor may be stale: a proven address or an
+	// agent's merge moves the visitor to another contact.
+	var contactID int64
+	if err := tx.queryRow(ctx, `SELECT contact_id FROM chat_visitors WHERE id = ?`, n.VisitorID).Scan(&contactID); err != nil {
+		return chatPostDone{}, err
+	}
 	err = tx.queryRow(ctx, `SELECT ticket_id, offline FROM chat_sessions WHERE visitor_id = ? AND ended_at IS NULL ORDER BY ticket_id DESC LIMIT 1`,
 		n.VisitorID).Scan(&ticketID, &out.Offline)
 	switch {
 	case isNoRows(err):
-		nt := domain.NewTicket{Subject: chatSubject(v, body), Body: body, RequesterID: v.ContactID, Channel: domain.ChannelChat,
+		nt := domain.NewTicket{Subject: chatSubject(v, body), Body: body, RequesterID: contactID, Channel: domain.ChannelChat,
 			TeamID: v.TeamID, Meta: meta}
 		if err := nt.Validate(); err != nil {
 			return chatPostDone{}, err
@@ -138,7 +144,7 @@ func (tx *Tx) postChatMessage(ctx context.Context, v *domain.ChatVisitor, n doma
 		return chatPostDone{}, err
 	default:
 		ne := domain.NewEntry{TicketID: ticketID, Kind: domain.EntryMessage, Direction: domain.Inbound, Body: body,
-			Actor: domain.Actor{ContactID: v.ContactID, Name: v.Name}, Meta: meta}
+			Actor: domain.Actor{ContactID: contactID, Name: v.Name}, Meta: meta}
 		if entryID, statusChanged, err = tx.AddEntry(ctx, ne); err != nil {
 			return chatPostDone{}, err
 		}

@@ -308,42 +308,45 @@ func (db *DB) MergeContacts(ctx context.Context, targetID, sourceID int64) (*dom
 	if targetID == sourceID {
 		return nil, &domain.Error{Code: domain.EInvalid, Message: "cannot merge a contact into itself", Fields: map[string]string{"source_id": "must differ from the target"}}
 	}
-	err := db.Update(ctx, func(tx *Tx) error {
-		var n int
-		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM contacts WHERE id IN (?, ?)`, targetID, sourceID).Scan(&n); err != nil {
-			return err
-		}
-		if n != 2 {
-			var t int
-			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM contacts WHERE id = ?`, targetID).Scan(&t); err != nil {
-				return err
-			}
-			if t == 0 {
-				return domain.NotFound("contact")
-			}
-			return &domain.Error{Code: domain.EInvalid, Message: "source contact not found", Fields: map[string]string{"source_id": "no such contact"}}
-		}
-		now := ms(db.Now())
-		for _, ref := range contactRefs {
-			table, col, _ := strings.Cut(ref, ".")
-			if _, err := tx.exec(ctx, `UPDATE `+table+` SET `+col+` = ? WHERE `+col+` = ?`, targetID, sourceID); err != nil {
-				return err
-			}
-		}
-		// Keep the source's name and organization when the target lacks them.
-		if _, err := tx.exec(ctx, `UPDATE contacts SET
-			name = CASE WHEN name = '' THEN (SELECT name FROM contacts WHERE id = ?) ELSE name END,
-			organization_id = COALESCE(organization_id, (SELECT organization_id FROM contacts WHERE id = ?)),
-			updated_at = ? WHERE id = ?`, sourceID, sourceID, now, targetID); err != nil {
-			return err
-		}
-		_, err := tx.exec(ctx, `DELETE FROM contacts WHERE id = ?`, sourceID)
-		return err
-	})
+	err := db.Update(ctx, func(tx *Tx) error { return tx.mergeContacts(ctx, targetID, sourceID) })
 	if err != nil {
 		return nil, err
 	}
 	return db.Contact(ctx, targetID)
+}
+
+// mergeContacts is MergeContacts inside a transaction.
+func (tx *Tx) mergeContacts(ctx context.Context, targetID, sourceID int64) error {
+	var n int
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM contacts WHERE id IN (?, ?)`, targetID, sourceID).Scan(&n); err != nil {
+		return err
+	}
+	if n != 2 {
+		var t int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM contacts WHERE id = ?`, targetID).Scan(&t); err != nil {
+			return err
+		}
+		if t == 0 {
+			return domain.NotFound("contact")
+		}
+		return &domain.Error{Code: domain.EInvalid, Message: "source contact not found", Fields: map[string]string{"source_id": "no such contact"}}
+	}
+	now := ms(tx.db.Now())
+	for _, ref := range contactRefs {
+		table, col, _ := strings.Cut(ref, ".")
+		if _, err := tx.exec(ctx, `UPDATE `+table+` SET `+col+` = ? WHERE `+col+` = ?`, targetID, sourceID); err != nil {
+			return err
+		}
+	}
+	// Keep the source's name and organization when the target lacks them.
+	if _, err := tx.exec(ctx, `UPDATE contacts SET
+		name = CASE WHEN name = '' THEN (SELECT name FROM contacts WHERE id = ?) ELSE name END,
+		organization_id = COALESCE(organization_id, (SELECT organization_id FROM contacts WHERE id = ?)),
+		updated_at = ? WHERE id = ?`, sourceID, sourceID, now, targetID); err != nil {
+		return err
+	}
+	_, err := tx.exec(ctx, `DELETE FROM contacts WHERE id = ?`, sourceID)
+	return err
 }
 
 // contactRefs lists every table.column that points at a contact, so that a

@@ -16,11 +16,14 @@ type rowQuerier interface {
 }
 
 // routeFacts loads what the routing rule needs about a ticket's customer.
+// A chat visitor with no proven address is answered at the one they claimed:
+// the agent writes that mail, and the ticket page shows the claim unverified.
 func routeFacts(ctx context.Context, q rowQuerier, ticketID int64) (domain.RouteFacts, error) {
 	var f domain.RouteFacts
 	var live int
 	err := q.queryRow(ctx, `SELECT t.channel, c.name,
-		COALESCE((SELECT i.value FROM identities i WHERE i.contact_id = c.id AND i.kind = 'email' ORDER BY i.id LIMIT 1), ''),
+		COALESCE((SELECT i.value FROM identities i WHERE i.contact_id = c.id AND i.kind = 'email' ORDER BY i.id LIMIT 1),
+			NULLIF((SELECT v.claimed_email FROM chat_sessions s JOIN chat_visitors v ON v.id = s.visitor_id WHERE s.ticket_id = t.id), ''), ''),
 		COALESCE((SELECT CASE WHEN s.ended_at IS NULL AND NOT s.offline THEN 1 ELSE 0 END FROM chat_sessions s WHERE s.ticket_id = t.id), 0)
 		FROM tickets t JOIN contacts c ON c.id = t.requester_id WHERE t.id = ?`, ticketID).Scan(&f.Channel, &f.Name, &f.Email, &live)
 	if isNoRows(err) {

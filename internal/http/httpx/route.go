@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"time"
 
 	"andon/internal/domain"
 	"andon/internal/ratelimit"
@@ -46,7 +47,25 @@ const (
 	RateAPIUser   Rate = "api-user"   // REST API, per user
 	RateAgentUser Rate = "agent-user" // agent chat console /chat/*, per user
 	RateAddress   Rate = "address"    // anonymous callers, per client address
+
+	// Anonymous flows, each its own bucket per client address, so the route
+	// table shows every limit a stranger meets (docs/security.md).
+	RateWidget        Rate = "widget"         // widget config, socket, uploads, survey answers
+	RateWidgetVisitor Rate = "widget-visitor" // new chat visitors
+	RateWidgetMail    Rate = "widget-mail"    // transcripts and confirmation mails, and opening their links
+	RatePortalForm    Rate = "portal-form"    // portal ticket form and replies
+	RateSignIn        Rate = "sign-in"        // portal sign-in link requests
 )
+
+// perAddress reports whether Apply takes the class's token per client
+// address, before anything else runs.
+func (r Rate) perAddress() bool {
+	switch r {
+	case RateAddress, RateWidget, RateWidgetVisitor, RateWidgetMail, RatePortalForm, RateSignIn:
+		return true
+	}
+	return false
+}
 
 // Limit is a token bucket size.
 type Limit = ratelimit.Limit
@@ -54,9 +73,14 @@ type Limit = ratelimit.Limit
 // DefaultLimits are the production limits of each class.
 func DefaultLimits() map[Rate]Limit {
 	return map[Rate]Limit{
-		RateAPIUser:   {PerMinute: 1200, Burst: 300},
-		RateAgentUser: {PerMinute: 600, Burst: 120},
-		RateAddress:   {PerMinute: 120, Burst: 60},
+		RateAPIUser:       {PerMinute: 1200, Burst: 300},
+		RateAgentUser:     {PerMinute: 600, Burst: 120},
+		RateAddress:       {PerMinute: 120, Burst: 60},
+		RateWidget:        {PerMinute: 120, Burst: 60},
+		RateWidgetVisitor: {PerMinute: 20, Burst: 20},
+		RateWidgetMail:    {PerMinute: 5, Burst: 5},
+		RatePortalForm:    {PerMinute: 20, Burst: 10},
+		RateSignIn:        {PerMinute: 10, Burst: 10},
 	}
 }
 
@@ -170,9 +194,11 @@ func (p *Policy) Apply(rt Route) http.Handler {
 	lim := p.limits[rt.Rate]
 	mustSignIn := rt.Access != Anonymous
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if rt.Rate == RateAddress && !lim.Allow(ClientIP(r)) {
-			gate.Fail(w, r, tooMany(w))
-			return
+		if rt.Rate.perAddress() {
+			if ok, wait := lim.Take(ClientIP(r)); !ok {
+				gate.Fail(w, r, TooMany(w, wait))
+				return
+			}
 		}
 		r2, err := gate.Authenticate(w, r, mustSignIn)
 		if errors.Is(err, ErrHandled) {
@@ -188,9 +214,11 @@ func (p *Policy) Apply(rt Route) http.Handler {
 			gate.Fail(w, r, err)
 			return
 		}
-		if (rt.Rate == RateAPIUser || rt.Rate == RateAgentUser) && u != nil && !lim.Allow(strconv.FormatInt(u.ID, 10)) {
-			gate.Fail(w, r, tooMany(w))
-			return
+		if (rt.Rate == RateAPIUser || rt.Rate == RateAgentUser) && u != nil {
+			if ok, wait := lim.Take(strconv.FormatInt(u.ID, 10)); !ok {
+				gate.Fail(w, r, TooMany(w, wait))
+				return
+			}
 		}
 		if err := rt.Handler(w, r); err != nil {
 			gate.Fail(w, r, err)
@@ -198,8 +226,10 @@ func (p *Policy) Apply(rt Route) http.Handler {
 	})
 }
 
-func tooMany(w http.ResponseWriter) error {
-	w.Header().Set("Retry-After", "1")
+// TooMany sets Retry-After (whole seconds, at least 1) and returns the
+// rate-limited error; handlers with limits of their own use it too.
+func TooMany(w http.ResponseWriter, wait time.Duration) error {
+	w.Header().Set("Retry-After", strconv.Itoa(max(1, int((wait+time.Second-1)/time.Second))))
 	return domain.Errorf(domain.ERateLimited, "too many requests, slow down")
 }
 

@@ -47,10 +47,6 @@ func (s *Handler) portalLogin(w http.ResponseWriter, r *http.Request, _ *domain.
 		return s.portalFormErrors(w, r, "portal_login", p, &domain.Error{Code: domain.EInvalid, Message: "invalid email",
 			Fields: map[string]string{"email": "Enter the email address you write to us from."}})
 	}
-	if !s.portalState.loginByAddr.Allow(httpx.ClientIP(r)) {
-		p := &web.PortalPage{Title: "Sign in", Data: portalLoginData{Next: next}, Form: url.Values{"email": {email}}}
-		return s.portalFormErrors(w, r, "portal_login", p, domain.Errorf(domain.ERateLimited, "Too many requests. Wait a minute, then try again."))
-	}
 	if err := s.sendLoginLink(r, addr, next); err != nil {
 		// Logged, never shown: the page must not differ.
 		s.log.Warn("portal sign-in link", "err", err)

@@ -34,10 +34,10 @@ const (
 
 // portalState holds the portal's renderer and rate limits.
 type portalState struct {
-	md          *kb.Renderer
-	loginByAddr *ratelimit.Limiter // sign-in link requests per IP
-	formByAddr  *ratelimit.Limiter // tickets and replies per IP
-	votes       *ratelimit.Limiter // helpful votes per IP
+	md *kb.Renderer
+	// votes are dropped silently past the limit (the page looks the same);
+	// sign-in and forms are limited by their routes' classes.
+	votes *ratelimit.Limiter // helpful votes per IP
 	// loginMinDelay pads every sign-in link request to the same duration so
 	// timing does not tell known addresses from unknown ones.
 	loginMinDelay time.Duration
@@ -46,8 +46,6 @@ type portalState struct {
 func newPortalState() *portalState {
 	return &portalState{
 		md:            kb.NewRenderer(),
-		loginByAddr:   ratelimit.New(ratelimit.Limit{PerMinute: 10, Burst: 10}),
-		formByAddr:    ratelimit.New(ratelimit.Limit{PerMinute: 20, Burst: 10}),
 		votes:         ratelimit.New(ratelimit.Limit{PerMinute: 30, Burst: 30}),
 		loginMinDelay: 400 * time.Millisecond,
 	}

@@ -13,8 +13,9 @@ func portalRoute(method, path string, a httpx.Access, rate httpx.Rate, h portalH
 	return httpx.Route{Method: method, Path: path, Access: a, Rate: rate, Kind: httpx.Portal, Handler: customer(h)}
 }
 
-// portalRoutes is the customer portal (/help) and the survey pages. The
-// handlers limit sign-in, ticket forms and votes per address themselves.
+// portalRoutes is the customer portal (/help) and the survey pages. Sign-in
+// link requests and ticket forms are limited per client address by their
+// classes; votes past their limit are dropped by the handler.
 func (s *Handler) portalRoutes() []httpx.Route {
 	const (
 		anon, cu = httpx.Anonymous, httpx.Customer
@@ -28,15 +29,15 @@ func (s *Handler) portalRoutes() []httpx.Route {
 		portalRoute("GET", "/help/articles/{slug}", anon, none, s.portalArticle),
 		portalRoute("POST", "/help/articles/{slug}/vote", anon, httpx.RateOwn, s.portalVote),
 		portalRoute("GET", "/help/new", anon, none, s.portalNewForm),
-		portalRoute("POST", "/help/new", anon, httpx.RateOwn, s.portalCreateTicket),
+		portalRoute("POST", "/help/new", anon, httpx.RatePortalForm, s.portalCreateTicket),
 		portalRoute("GET", "/help/login", anon, none, s.portalLoginForm),
-		portalRoute("POST", "/help/login", anon, httpx.RateOwn, s.portalLogin),
+		portalRoute("POST", "/help/login", anon, httpx.RateSignIn, s.portalLogin),
 		portalRoute("GET", "/help/login/verify", anon, none, s.portalVerifyForm),
 		portalRoute("POST", "/help/login/verify", anon, none, s.portalVerify),
 		portalRoute("POST", "/help/logout", anon, none, s.portalLogout),
 		portalRoute("GET", "/help/tickets", cu, none, s.portalTickets),
 		portalRoute("GET", "/help/tickets/{id}", cu, none, s.portalTicket),
-		portalRoute("POST", "/help/tickets/{id}/reply", cu, httpx.RateOwn, s.portalReply),
+		portalRoute("POST", "/help/tickets/{id}/reply", cu, httpx.RatePortalForm, s.portalReply),
 		portalRoute("POST", "/help/tickets/{id}/solve", cu, none, s.portalSolve),
 		portalRoute("GET", "/help/tickets/{id}/files/{file}", cu, none, s.portalAttachment),
 		// Satisfaction surveys (web_survey.go): the signed link is the credential.

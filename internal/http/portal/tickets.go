@@ -39,9 +39,6 @@ func (s *Handler) portalCreateTicket(w http.ResponseWriter, r *http.Request, c *
 		return err
 	}
 	p := &web.PortalPage{Title: "Contact support", Customer: c, Data: portalNewData{Categories: cats}}
-	if !s.portalState.formByAddr.Allow(httpx.ClientIP(r)) {
-		return s.portalFormErrors(w, r, "portal_new", p, domain.Errorf(domain.ERateLimited, "Too many requests. Wait a minute, then try again."))
-	}
 	n := domain.NewTicket{
 		Subject: r.PostFormValue("subject"), Body: r.PostFormValue("description"),
 		Meta: map[string]any{"source": "portal"},
@@ -163,9 +160,6 @@ func (s *Handler) portalReply(w http.ResponseWriter, r *http.Request, c *domain.
 	id, err := portalTicketID(r)
 	if err != nil {
 		return err
-	}
-	if !s.portalState.formByAddr.Allow(httpx.ClientIP(r)) {
-		return domain.Errorf(domain.ERateLimited, "Too many requests. Wait a minute, then try again.")
 	}
 	files, err := httpx.FormFiles(r, "attachments")
 	if err == nil {

@@ -1,7 +1,6 @@
 package widget
 
 import (
-	"andon/internal/chat"
 	"andon/internal/http/httpx"
 	"net/http"
 	"strconv"
@@ -92,9 +91,6 @@ func (s *Handler) widgetSurvey(w http.ResponseWriter, r *http.Request) {
 func (s *Handler) widgetSurveyAnswer(w http.ResponseWriter, r *http.Request) {
 	widgetCORS(w)
 	out, err := func() (*widgetSurveyOut, error) {
-		if !s.chat.Allow(chat.LimitAddress, httpx.ClientIP(r)) {
-			return nil, domain.Errorf(domain.ERateLimited, "too many requests, slow down")
-		}
 		v, err := s.widgetVisitor(r)
 		if err != nil {
 			return nil, err

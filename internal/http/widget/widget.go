@@ -61,10 +61,6 @@ type WidgetConfigOut struct {
 
 func (s *Handler) widgetConfig(w http.ResponseWriter, r *http.Request) {
 	widgetCORS(w)
-	if !s.chat.Allow(chat.LimitAddress, httpx.ClientIP(r)) {
-		httpx.WriteError(s.log, w, r, domain.Errorf(domain.ERateLimited, "too many requests, slow down"))
-		return
-	}
 	b := s.Brand(r.Context())
 	team := s.widgetTeam(r.Context(), r.URL.Query().Get("team"))
 	logo := b.LogoURL
@@ -99,7 +95,9 @@ type NewVisitorOut struct {
 	Name    string `json:"name"`
 }
 
-// widgetNewVisitor is POST /widget/visitors: a browser starts chatting.
+// widgetNewVisitor is POST /widget/visitors: a browser starts chatting. An
+// email is kept as an unverified claim (store.CreateChatVisitor), so the
+// answer reveals nothing about who is a customer.
 func (s *Handler) widgetNewVisitor(w http.ResponseWriter, r *http.Request) {
 	widgetCORS(w)
 	if err := s.widgetNewVisitorErr(w, r); err != nil {
@@ -108,9 +106,6 @@ func (s *Handler) widgetNewVisitor(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Handler) widgetNewVisitorErr(w http.ResponseWriter, r *http.Request) error {
-	if !s.chat.Allow(chat.LimitAddress, httpx.ClientIP(r)) {
-		return domain.Errorf(domain.ERateLimited, "too many requests, slow down")
-	}
 	var in newVisitorIn
 	if err := httpx.DecodeJSON(w, r, &in); err != nil {
 		return err
@@ -140,17 +135,15 @@ func (s *Handler) widgetNewVisitorErr(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusCreated, NewVisitorOut{Visitor: vis.ID, Token: token, Name: vis.Name})
+	// The name is the one sent, never a stored one: the answer is the same
+	// whoever owns the address.
+	httpx.WriteJSON(w, http.StatusCreated, NewVisitorOut{Visitor: vis.ID, Token: token, Name: in.Name})
 	return nil
 }
 
 // widgetSocket is GET /widget/ws: the visitor's live connection. The first
 // frame authenticates (tokens stay out of URLs and logs).
 func (s *Handler) widgetSocket(w http.ResponseWriter, r *http.Request) {
-	if !s.chat.Allow(chat.LimitAddress, httpx.ClientIP(r)) {
-		httpx.WriteError(s.log, w, r, domain.Errorf(domain.ERateLimited, "too many connections, slow down"))
-		return
-	}
 	// The socket outlives the server's read and write timeouts: lift them
 	// on this connection before it is taken over (chat pings it instead).
 	rc := http.NewResponseController(w)
@@ -163,7 +156,7 @@ func (s *Handler) widgetSocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Detached from the request context's server deadline, but ends with it.
-	s.chat.Serve(r.Context(), ws)
+	s.chat.Serve(chat.WithClientAddr(r.Context(), httpx.ClientIP(r)), ws)
 }
 
 // widgetVisitor authenticates a plain HTTP call by its visitor headers.
@@ -180,15 +173,12 @@ func (s *Handler) widgetUpload(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Handler) widgetUploadErr(w http.ResponseWriter, r *http.Request) error {
-	if !s.chat.Allow(chat.LimitAddress, httpx.ClientIP(r)) {
-		return domain.Errorf(domain.ERateLimited, "too many requests, slow down")
-	}
 	v, err := s.widgetVisitor(r)
 	if err != nil {
 		return err
 	}
-	if !s.chat.Allow(chat.LimitUpload, v.ID) {
-		return domain.Errorf(domain.ERateLimited, "too many uploads, slow down")
+	if ok, wait := s.chat.Take(chat.LimitUpload, v.ID); !ok {
+		return httpx.TooMany(w, wait)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, domain.ChatUploadMax+64<<10)
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
@@ -247,36 +237,4 @@ func (s *Handler) widgetFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpx.ServeAttachment(w, a, data)
-}
-
-type transcriptIn struct {
-	Ticket int64  `json:"ticket"`
-	Email  string `json:"email"`
-}
-
-// widgetTranscript is POST /widget/transcript: email a chat to the visitor.
-func (s *Handler) widgetTranscript(w http.ResponseWriter, r *http.Request) {
-	widgetCORS(w)
-	err := func() error {
-		v, err := s.widgetVisitor(r)
-		if err != nil {
-			return err
-		}
-		if !s.chat.Allow(chat.LimitTranscript, v.ID) {
-			return domain.Errorf(domain.ERateLimited, "too many requests, slow down")
-		}
-		var in transcriptIn
-		if err := httpx.DecodeJSON(w, r, &in); err != nil {
-			return err
-		}
-		if in.Email == "" {
-			in.Email = v.Email
-		}
-		return s.db.EnqueueChatTranscript(r.Context(), v.ID, in.Ticket, in.Email)
-	}()
-	if err != nil {
-		httpx.WriteError(s.log, w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusAccepted, map[string]string{"status": "queued"})
 }

@@ -20,6 +20,8 @@ type ticketData struct {
 	TagText string
 	Andon   *AndonPanel  // demand and problem panel (web_problems.go); nil for collaborators
 	Route   domain.Route // where a reply sent now goes, shown by the composer
+	// ChatClaim is the address a chat visitor typed but has not proven.
+	ChatClaim string
 }
 
 // ticketPage shows one ticket: timeline, composer, properties, customer.
@@ -41,6 +43,9 @@ func (s *Handler) renderTicket(w http.ResponseWriter, r *http.Request, status in
 	d := &ticketData{Ticket: t, Tab: tab, TagText: strings.Join(t.Tags, ", ")}
 	if d.Tab != "note" && d.Tab != "call" {
 		d.Tab = "reply"
+	}
+	if d.ChatClaim, err = s.db.ChatClaim(ctx, id); err != nil {
+		return err
 	}
 	others, err := s.db.Tickets(ctx, domain.TicketFilter{RequesterID: t.RequesterID, Limit: 20})
 	if err != nil {
