@@ -11,6 +11,7 @@ import (
 	"andon/internal/demo"
 	"andon/internal/domain"
 	"andon/internal/reports"
+	"andon/internal/store"
 	"andon/internal/testutil"
 )
 
@@ -75,9 +76,42 @@ func TestLoadTellsTheLeanStory(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 	start := time.Now()
-	// A background worker (the chat hub's idle check) reads the store's
-	// clock while the demo moves it; under -race this is the proof that
-	// the moving clock is safe to read.
+	stop := watchClock(db)
+	res, err := demo.Load(ctx, db, demo.Options{Now: now})
+	if earliest := stop(); !earliest.Before(now.Add(-30 * 24 * time.Hour)) {
+		t.Errorf("a reader of the clock saw %s at the earliest while the demo wrote history from 92 days before %s", earliest, now)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s: demo of %d tickets loaded in %s", db.Engine, res.Tickets, time.Since(start))
+
+	checkNinetyDays(t, db, now)
+
+	// The last 30 days, the dashboard's default: last month's countermeasures.
+	month, err := reports.New(db).Build(ctx, reports.Filter{From: now.Add(-30 * 24 * time.Hour), To: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("30 days: failure %.1f%%, problems %+v, self-service %+v", month.Failure.Share, month.Problems, month.SelfService)
+	if pr := month.Problems; pr.Verified != 1 || pr.Flagged != 1 || pr.InPlace != 2 || pr.Open != 3 {
+		t.Errorf("problems of the last 30 days %+v: want 2 countermeasures in place, 1 verified, 1 flagged, 3 open problems", pr)
+	}
+
+	checkDemoProblems(t, db)
+
+	// Loading again is a no-op: the demo is for the first start only.
+	again, err := demo.Load(ctx, db, demo.Options{Now: now})
+	if err != nil || again.Loaded {
+		t.Fatalf("second load: %+v %v", again, err)
+	}
+}
+
+// watchClock reads the store's clock the way a background worker (the chat
+// hub's idle check) does while the demo moves it; under -race this is the
+// proof that the moving clock is safe to read. stop returns the earliest
+// time seen.
+func watchClock(db *store.DB) (stop func() time.Time) {
 	done, seen := make(chan struct{}), make(chan time.Time)
 	go func() {
 		earliest := db.Now()
@@ -95,16 +129,13 @@ func TestLoadTellsTheLeanStory(t *testing.T) {
 			}
 		}
 	}()
-	res, err := demo.Load(ctx, db, demo.Options{Now: now})
-	close(done)
-	if earliest := <-seen; !earliest.Before(now.Add(-30 * 24 * time.Hour)) {
-		t.Errorf("a reader of the clock saw %s at the earliest while the demo wrote history from 92 days before %s", earliest, now)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("%s: demo of %d tickets loaded in %s", db.Engine, res.Tickets, time.Since(start))
+	return func() time.Time { close(done); return <-seen }
+}
 
+// checkNinetyDays checks the lean story the reports tell over 90 days.
+func checkNinetyDays(t *testing.T, db *store.DB, now time.Time) {
+	t.Helper()
+	ctx := context.Background()
 	f, err := reports.ParseFilter(url.Values{}, now)
 	if err != nil {
 		t.Fatal(err)
@@ -150,16 +181,12 @@ func TestLoadTellsTheLeanStory(t *testing.T) {
 		t.Errorf("zero-result searches %+v", ss.TopEmpty)
 	}
 
-	// The last 30 days, the dashboard's default: last month's countermeasures.
-	month, err := reports.New(db).Build(ctx, reports.Filter{From: now.Add(-30 * 24 * time.Hour), To: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("30 days: failure %.1f%%, problems %+v, self-service %+v", month.Failure.Share, month.Problems, month.SelfService)
-	if pr := month.Problems; pr.Verified != 1 || pr.Flagged != 1 || pr.InPlace != 2 || pr.Open != 3 {
-		t.Errorf("problems of the last 30 days %+v: want 2 countermeasures in place, 1 verified, 1 flagged, 3 open problems", pr)
-	}
+}
 
+// checkDemoProblems checks the problems' states and what the collaborator sees.
+func checkDemoProblems(t *testing.T, db *store.DB) {
+	t.Helper()
+	ctx := context.Background()
 	ps, err := db.Problems(ctx, domain.ProblemFilter{Limit: 50})
 	if err != nil {
 		t.Fatal(err)
@@ -196,9 +223,4 @@ func TestLoadTellsTheLeanStory(t *testing.T) {
 		t.Fatalf("collaborator sees %d problems (%v), want 2", len(mine), err)
 	}
 
-	// Loading again is a no-op: the demo is for the first start only.
-	again, err := demo.Load(ctx, db, demo.Options{Now: now})
-	if err != nil || again.Loaded {
-		t.Fatalf("second load: %+v %v", again, err)
-	}
 }
