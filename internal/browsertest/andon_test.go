@@ -78,9 +78,11 @@ func TestAgentPullsTheAndon(t *testing.T) {
 
 	// Notify every customer.
 	b.do(chromedp.Click(chromedp.ID("notify-button")))
-	b.waitFor("the notify confirmation", `(document.getElementById('flash') || {innerText: ''}).innerText.includes('3 customer(s) notified')`)
-	if got := js[string](b, `location.pathname`); got != problemPath {
-		t.Errorf("after notifying: at %s, want %s", got, problemPath)
+	// The outcome (who was reached, on which channel, who was not) is shown
+	// on the problem page the notify form answers with.
+	b.waitFor("the notify outcome", `(document.getElementById('notify-summary') || {innerText: ''}).innerText.includes('3 customer(s) notified')`)
+	if got := js[string](b, `location.pathname`); !strings.HasPrefix(got, problemPath) {
+		t.Errorf("after notifying: at %s, want the problem page %s", got, problemPath)
 	}
 
 	// Each ticket shows the notice, on its own channel, in its timeline.
