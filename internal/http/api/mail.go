@@ -123,23 +123,6 @@ func (s *Handler) apiDeleteMailbox(w http.ResponseWriter, r *http.Request, u *do
 	return nil
 }
 
-func (s *Handler) apiGetFailedMailRaw(w http.ResponseWriter, r *http.Request, u *domain.User) error {
-	id, err := httpx.PathID(r, "id", "failed mail")
-	if err != nil {
-		return err
-	}
-	f, err := s.db.FailedMail(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	// Served as an attachment: never rendered in the admin's browser.
-	w.Header().Set("Content-Type", "message/rfc822")
-	w.Header().Set("Content-Disposition", `attachment; filename="failed-mail.eml"`)
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	_, _ = w.Write(f.Raw)
-	return nil
-}
-
 func (s *Handler) apiRetryFailedMail(w http.ResponseWriter, r *http.Request, u *domain.User) error {
 	if err := s.mailService(); err != nil {
 		return err

@@ -61,7 +61,7 @@ func (s *Handler) apiRoutes() []httpx.Route {
 		apiRoute("PATCH", "/api/v1/mailboxes/{id}", ad, user, s.apiPatchMailbox),
 		apiRoute("DELETE", "/api/v1/mailboxes/{id}", ad, user, s.apiDeleteMailbox),
 		apiRoute("GET", "/api/v1/failed-mail", ad, user, s.apiListFailedMail),
-		apiRoute("GET", "/api/v1/failed-mail/{id}/raw", ad, user, s.apiGetFailedMailRaw),
+		apiRoute("GET", "/api/v1/failed-mail/{id}/raw", ad, user, httpx.FailedMailRaw(s.db)),
 		apiRoute("POST", "/api/v1/failed-mail/{id}/retry", ad, user, s.apiRetryFailedMail),
 		apiRoute("POST", "/api/v1/outbox/{id}/retry", ad, user, s.apiRetryOutbox),
 		apiRoute("GET", "/api/v1/tickets/{id}/outbox", ag, user, s.apiListOutbox),

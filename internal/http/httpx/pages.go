@@ -153,3 +153,23 @@ func HitViews(hits []domain.ArticleHit) []HitView {
 func KBHasWords(q string) bool {
 	return strings.IndexFunc(q, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
 }
+
+// FailedMailRaw serves the raw bytes of failed mail {id} as a download,
+// never rendered in the admin's browser (API and settings page alike).
+func FailedMailRaw(db *store.DB) UserHandler {
+	return func(w http.ResponseWriter, r *http.Request, u *domain.User) error {
+		id, err := PathID(r, "id", "failed mail")
+		if err != nil {
+			return err
+		}
+		f, err := db.FailedMail(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "message/rfc822")
+		w.Header().Set("Content-Disposition", `attachment; filename="failed-mail.eml"`)
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		_, _ = w.Write(f.Raw)
+		return nil
+	}
+}

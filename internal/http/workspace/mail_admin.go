@@ -202,23 +202,6 @@ func (s *Handler) failedMailShow(w http.ResponseWriter, r *http.Request, u *doma
 		Data: failedMailData{Section: "failed-mail", One: f, Raw: strings.ToValidUTF8(string(raw), "\uFFFD")}})
 }
 
-func (s *Handler) failedMailDownload(w http.ResponseWriter, r *http.Request, u *domain.User) error {
-	id, err := httpx.PathID(r, "id", "failed mail")
-	if err != nil {
-		return err
-	}
-	f, err := s.db.FailedMail(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	// Served as an attachment: never rendered in the admin's browser.
-	w.Header().Set("Content-Type", "message/rfc822")
-	w.Header().Set("Content-Disposition", `attachment; filename="failed-mail.eml"`)
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	_, _ = w.Write(f.Raw)
-	return nil
-}
-
 // mailService refuses mail settings when the email channel is off.
 func (s *Handler) mailService() error {
 	if s.mail == nil {

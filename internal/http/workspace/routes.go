@@ -127,7 +127,7 @@ func (s *Handler) settingsRoutes() []httpx.Route {
 		pageRoute("POST", "/settings/mailboxes/{id}/delete", ad, s.deleteMailboxForm),
 		pageRoute("GET", "/settings/failed-mail", ad, s.settingsFailedMail),
 		pageRoute("GET", "/settings/failed-mail/{id}", ad, s.failedMailShow),
-		pageRoute("GET", "/settings/failed-mail/{id}/raw", ad, s.failedMailDownload),
+		pageRoute("GET", "/settings/failed-mail/{id}/raw", ad, httpx.FailedMailRaw(s.db)),
 		pageRoute("POST", "/settings/failed-mail/{id}/retry", ad, s.failedMailRetry),
 		pageRoute("GET", "/settings/mail", ad, s.settingsMail),
 		pageRoute("POST", "/settings/mail", ad, s.saveMailSettings),
