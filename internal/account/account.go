@@ -9,6 +9,7 @@ import (
 
 	"andon/internal/auth"
 	"andon/internal/domain"
+	"andon/internal/settings"
 	"andon/internal/store"
 )
 
@@ -18,7 +19,8 @@ type Service struct {
 	// ResetLink turns a reset token into the URL mailed to the agent,
 	// e.g. BaseURL + "/password/reset/" + token.
 	ResetLink func(token string) string
-	// Brand names the product in the reset mail ("Andon" when empty).
+	// Brand names the product in the reset mail; when empty, the brand
+	// name an admin set (settings), itself "Andon" by default.
 	Brand string
 }
 
@@ -64,7 +66,11 @@ func (s *Service) RequestReset(ctx context.Context, email string) error {
 	link := s.ResetLink(token)
 	brand := s.Brand
 	if brand == "" {
-		brand = "Andon"
+		b, err := settings.Brand(ctx, s.DB)
+		if err != nil {
+			return err
+		}
+		brand = b.Name
 	}
 	return s.DB.CreatePasswordReset(ctx, email, auth.HashToken(token), func(u *domain.User) (string, string) {
 		mins := int(store.PasswordResetTTL.Minutes())

@@ -15,6 +15,7 @@ import (
 	"andon/internal/account"
 	"andon/internal/auth"
 	"andon/internal/domain"
+	"andon/internal/settings"
 	"andon/internal/mail"
 	"andon/internal/mail/mailtest"
 	"andon/internal/mail/outbox"
@@ -144,12 +145,19 @@ func TestResetByEmailedLink(t *testing.T) {
 	}
 	e.flush(t, 0)
 
+	// The mail names the product as the admin branded it.
+	if err := e.db.SetSettings(ctx, map[string]string{settings.BrandName: "Acme Help"}); err != nil {
+		t.Fatal(err)
+	}
 	if err := e.svc.RequestReset(ctx, " ANN@acme.test "); err != nil {
 		t.Fatal(err)
 	}
 	got := e.flush(t, 1)[0]
 	if to := got.GetHeader("To"); !strings.Contains(to, "ann@acme.test") {
 		t.Fatalf("reset mail went to %q", to)
+	}
+	if subj := got.GetHeader("Subject"); subj != "Reset your Acme Help password" {
+		t.Errorf("reset mail subject %q", subj)
 	}
 	m := linkRe.FindStringSubmatch(got.Text)
 	if m == nil {
