@@ -92,6 +92,9 @@ func TestAnonymousFlowsRateLimited(t *testing.T) {
 		before := contacts()
 		res, body := widgetReq(t, e.url, nil, "POST", "/widget/visitors", `{"name":"Bot"}`)
 		wantLimited(t, "new visitor", res, body)
+		if res.Header.Get("Access-Control-Allow-Origin") != "*" {
+			t.Error("the refusal has no CORS header: the widget on a customer's site cannot read it")
+		}
 		if contacts() != before {
 			t.Fatal("a refused visitor was stored")
 		}

@@ -3,6 +3,8 @@ package server
 import (
 	"net/http"
 	"strings"
+
+	"andon/internal/http/widget"
 )
 
 // ContentSecurityPolicy is the policy of every page Andon serves: scripts,
@@ -38,7 +40,11 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 		if s.hsts {
 			h.Set("Strict-Transport-Security", hstsValue)
 		}
-		if !isWidgetPath(r.URL.Path) {
+		if isWidgetPath(r.URL.Path) {
+			// Set before the route's policy runs, so that a refusal (429)
+			// is readable by the widget on the customer's page too.
+			widget.CORS(w)
+		} else {
 			h.Set("Content-Security-Policy", ContentSecurityPolicy)
 			h.Set("Cross-Origin-Opener-Policy", "same-origin")
 			h.Set("X-Frame-Options", "SAMEORIGIN")
@@ -47,6 +53,8 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
+// isWidgetPath is an endpoint called from customers' sites; the address
+// confirmation page (/widget/confirm/) is one of Andon's own pages.
 func isWidgetPath(p string) bool {
-	return p == "/widget.js" || strings.HasPrefix(p, "/widget/")
+	return p == "/widget.js" || strings.HasPrefix(p, "/widget/") && !strings.HasPrefix(p, "/widget/confirm/")
 }

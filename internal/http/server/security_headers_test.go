@@ -176,6 +176,11 @@ func TestEveryPageCarriesSecurityHeaders(t *testing.T) {
 		res.Header.Get("Cross-Origin-Opener-Policy") != "" || res.Header.Get("X-Frame-Options") != "" {
 		t.Errorf("/widget/config headers: %v", res.Header)
 	}
+	// The address confirmation page the widget mails a link to is Andon's own page.
+	if res, _ := e.browser().get("/widget/confirm/unknown-token"); res.Header.Get("Content-Security-Policy") != ContentSecurityPolicy ||
+		res.Header.Get("X-Frame-Options") != "SAMEORIGIN" {
+		t.Errorf("/widget/confirm/…: %d, headers %v", res.StatusCode, res.Header)
+	}
 	// The brand colour stylesheet pages link holds the colour, and only ever a colour.
 	if res, body := e.browser().get("/brand.css?c=%23FF5500"); res.StatusCode != 200 || body != ":root{--brand: #ff5500;}\n" ||
 		res.Header.Get("Content-Type") != "text/css; charset=utf-8" {

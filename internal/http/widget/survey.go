@@ -68,7 +68,7 @@ func (s *Handler) widgetSurveyState(r *http.Request, ticketID int64) (*widgetSur
 // widgetSurvey is GET /widget/survey?ticket=N: the questions and what is
 // already answered.
 func (s *Handler) widgetSurvey(w http.ResponseWriter, r *http.Request) {
-	widgetCORS(w)
+	CORS(w)
 	out, err := func() (*widgetSurveyOut, error) {
 		v, err := s.widgetVisitor(r)
 		if err != nil {
@@ -89,7 +89,7 @@ func (s *Handler) widgetSurvey(w http.ResponseWriter, r *http.Request) {
 
 // widgetSurveyAnswer is POST /widget/survey: record one or both scores.
 func (s *Handler) widgetSurveyAnswer(w http.ResponseWriter, r *http.Request) {
-	widgetCORS(w)
+	CORS(w)
 	out, err := func() (*widgetSurveyOut, error) {
 		v, err := s.widgetVisitor(r)
 		if err != nil {

@@ -33,7 +33,7 @@ type TranscriptOut struct {
 
 // widgetTranscript is POST /widget/transcript: email a chat to the visitor.
 func (s *Handler) widgetTranscript(w http.ResponseWriter, r *http.Request) {
-	widgetCORS(w)
+	CORS(w)
 	out, err := s.widgetTranscriptErr(w, r)
 	if err != nil {
 		if domain.ErrorCode(err) == domain.ERateLimited && w.Header().Get("Retry-After") == "" {

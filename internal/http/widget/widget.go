@@ -27,7 +27,8 @@ var chatUploadTypes = map[string]bool{
 	"application/pdf": true, "text/plain": true, "text/csv": true,
 }
 
-func widgetCORS(w http.ResponseWriter) {
+// CORS lets pages on any site call the widget endpoints.
+func CORS(w http.ResponseWriter) {
 	h := w.Header()
 	h.Set("Access-Control-Allow-Origin", "*")
 	h.Set("Access-Control-Allow-Methods", "GET, POST")
@@ -37,7 +38,7 @@ func widgetCORS(w http.ResponseWriter) {
 
 // widgetPreflight answers CORS preflights for /widget/*.
 func (s *Handler) widgetPreflight(w http.ResponseWriter, r *http.Request) {
-	widgetCORS(w)
+	CORS(w)
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -60,7 +61,7 @@ type WidgetConfigOut struct {
 }
 
 func (s *Handler) widgetConfig(w http.ResponseWriter, r *http.Request) {
-	widgetCORS(w)
+	CORS(w)
 	b := s.Brand(r.Context())
 	team := s.widgetTeam(r.Context(), r.URL.Query().Get("team"))
 	logo := b.LogoURL
@@ -99,7 +100,7 @@ type NewVisitorOut struct {
 // email is kept as an unverified claim (store.CreateChatVisitor), so the
 // answer reveals nothing about who is a customer.
 func (s *Handler) widgetNewVisitor(w http.ResponseWriter, r *http.Request) {
-	widgetCORS(w)
+	CORS(w)
 	if err := s.widgetNewVisitorErr(w, r); err != nil {
 		httpx.WriteError(s.log, w, r, err)
 	}
@@ -166,7 +167,7 @@ func (s *Handler) widgetVisitor(r *http.Request) (*domain.ChatVisitor, error) {
 
 // widgetUpload is POST /widget/upload: one file, sent as a chat message.
 func (s *Handler) widgetUpload(w http.ResponseWriter, r *http.Request) {
-	widgetCORS(w)
+	CORS(w)
 	if err := s.widgetUploadErr(w, r); err != nil {
 		httpx.WriteError(s.log, w, r, err)
 	}
@@ -220,7 +221,7 @@ func (s *Handler) widgetUploadErr(w http.ResponseWriter, r *http.Request) error 
 // widgetFile is GET /widget/files/{id}: a file of the visitor's own chat,
 // always as a download with a safe type.
 func (s *Handler) widgetFile(w http.ResponseWriter, r *http.Request) {
-	widgetCORS(w)
+	CORS(w)
 	v, err := s.widgetVisitor(r)
 	if err != nil {
 		httpx.WriteError(s.log, w, r, err)
