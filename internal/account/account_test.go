@@ -15,10 +15,10 @@ import (
 	"andon/internal/account"
 	"andon/internal/auth"
 	"andon/internal/domain"
-	"andon/internal/settings"
 	"andon/internal/mail"
 	"andon/internal/mail/mailtest"
 	"andon/internal/mail/outbox"
+	"andon/internal/settings"
 	"andon/internal/store"
 	"andon/internal/testutil"
 )
