@@ -1,7 +1,8 @@
-package server
+package server_test
 
 import (
 	"andon/internal/http/httpx"
+	. "andon/internal/http/server"
 	"context"
 	"fmt"
 	"net/url"

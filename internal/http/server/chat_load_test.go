@@ -1,7 +1,8 @@
-package server
+package server_test
 
 import (
 	"andon/internal/chat"
+	. "andon/internal/http/server"
 	"andon/internal/ratelimit"
 	"context"
 	"encoding/json"
@@ -78,7 +79,7 @@ func TestChatLoad(t *testing.T) {
 		ws, _, err := websocket.Dial(dctx, wsURL, nil)
 		cancel()
 		if err != nil {
-			t.Fatalf("dial after %d connections: %v", srv.chat.Connections(), err)
+			t.Fatalf("dial after %d connections: %v", cs.Connections(), err)
 		}
 		v.ws = ws
 		b, _ := json.Marshal(map[string]any{"t": "hello", "visitor": v.id, "token": v.tok})
@@ -88,7 +89,7 @@ func TestChatLoad(t *testing.T) {
 		}
 		go lr.read(v)
 	}
-	t.Logf("%d connections open in %v (%d on the server)", n, time.Since(dialStart).Round(time.Millisecond), srv.chat.Connections())
+	t.Logf("%d connections open in %v (%d on the server)", n, time.Since(dialStart).Round(time.Millisecond), cs.Connections())
 	runtime.GC()
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)

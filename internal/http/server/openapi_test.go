@@ -1,6 +1,7 @@
-package server
+package server_test
 
 import (
+	. "andon/internal/http/server"
 	"andon/internal/testutil"
 	"net/http"
 	"sort"
@@ -17,7 +18,7 @@ func routedAPI(t *testing.T) map[string]bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, rt := range srv.routes() {
+	for _, rt := range srv.Routes() {
 		if rt.InOpenAPI {
 			routed[rt.Pattern()] = true
 		}

@@ -1,19 +1,15 @@
-package server
+package server_test
 
 import (
+	. "andon/internal/http/server"
 	"andon/internal/testutil"
-	"bytes"
 	"io"
-	"log"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"andon/internal/domain"
 	"andon/internal/http/httpx"
-	"andon/internal/metrics"
 )
 
 // Admin API routes and the agent chat console are rate limited per user:
@@ -59,7 +55,7 @@ func TestEveryRouteDeclaresItsRateClass(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, rt := range srv.routes() {
+	for _, rt := range srv.Routes() {
 		if rt.Rate == "" {
 			t.Errorf("%s has no rate-limit class", rt.Pattern())
 		}
@@ -68,32 +64,6 @@ func TestEveryRouteDeclaresItsRateClass(t *testing.T) {
 				t.Errorf("%s is limited by %q, want a per-user class", rt.Pattern(), rt.Rate)
 			}
 		}
-	}
-}
-
-// A handler that writes the status twice does not make net/http log
-// "superfluous response.WriteHeader": the recorder forwards the first only.
-func TestObserveForwardsOneWriteHeader(t *testing.T) {
-	s := &Server{metrics: metrics.New(), log: slog.New(slog.DiscardHandler)}
-	ts := httptest.NewUnstartedServer(s.observe(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusConflict)
-		w.WriteHeader(http.StatusInternalServerError)
-	})))
-	var logged bytes.Buffer
-	ts.Config.ErrorLog = log.New(&logged, "", 0)
-	ts.Start()
-	defer ts.Close()
-	resp, err := http.Get(ts.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	ts.Close()
-	if resp.StatusCode != http.StatusConflict {
-		t.Fatalf("status %d, want the first one written", resp.StatusCode)
-	}
-	if strings.Contains(logged.String(), "superfluous") {
-		t.Fatalf("server logged: %s", logged.String())
 	}
 }
 

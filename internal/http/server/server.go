@@ -97,7 +97,7 @@ func New(d Deps) (*Server, error) {
 	s.policy.Gates[httpx.Page] = s.workspace.Gate()
 	s.policy.Gates[httpx.Portal] = s.portal.Gate()
 	mux := http.NewServeMux()
-	for _, rt := range s.routes() {
+	for _, rt := range s.Routes() {
 		mux.Handle(rt.Pattern(), s.policy.Apply(rt))
 	}
 	s.handler = httpx.TrustProxies(d.Config.Security.TrustedProxies, s.observe(s.recover(s.securityHeaders(mux))))

@@ -1,6 +1,7 @@
-package server
+package server_test
 
 import (
+	. "andon/internal/http/server"
 	"andon/internal/reports"
 	"context"
 	"encoding/csv"
