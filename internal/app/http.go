@@ -37,6 +37,9 @@ type NodeDeps struct {
 	Metrics *metrics.Metrics
 	Version string
 	Limits  map[httpx.Rate]httpx.Limit // overrides the rate-limit classes' defaults (tests)
+	// Tune adjusts the server's dependencies before it is built: tests give
+	// a login limiter on their own clock, a chat service with small limits.
+	Tune func(*server.Deps)
 }
 
 // NewNode builds the chat service, surveys, reports and the HTTP server,
@@ -51,10 +54,13 @@ func NewNode(d NodeDeps) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("survey links: %w", err)
 	}
-	n := &Node{Chat: chat.NewService(d.DB, d.Events, d.Log, d.Config.ChatIdleTimeout, nil), Surveys: surveys, Metrics: d.Metrics, log: d.Log}
-	n.Server, err = server.New(server.Deps{Config: d.Config, DB: d.DB, Log: d.Log, Metrics: d.Metrics, Version: d.Version,
-		Events: d.Events, Mail: d.Mail, Chat: n.Chat, Surveys: surveys, Reports: reports.New(d.DB), Limits: d.Limits})
-	if err != nil {
+	sd := server.Deps{Config: d.Config, DB: d.DB, Log: d.Log, Metrics: d.Metrics, Version: d.Version, Events: d.Events, Mail: d.Mail,
+		Chat: chat.NewService(d.DB, d.Events, d.Log, d.Config.ChatIdleTimeout, nil), Surveys: surveys, Reports: reports.New(d.DB), Limits: d.Limits}
+	if d.Tune != nil {
+		d.Tune(&sd)
+	}
+	n := &Node{Chat: sd.Chat, Surveys: sd.Surveys, Metrics: d.Metrics, log: d.Log}
+	if n.Server, err = server.New(sd); err != nil {
 		return nil, err
 	}
 	return n, nil

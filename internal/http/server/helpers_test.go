@@ -16,13 +16,11 @@ import (
 	"testing"
 	"time"
 
+	"andon/internal/app"
 	"andon/internal/auth"
-	"andon/internal/chat"
 	"andon/internal/config"
 	"andon/internal/domain"
 	"andon/internal/events"
-	"andon/internal/metrics"
-	"andon/internal/reports"
 	"andon/internal/store"
 )
 
@@ -52,9 +50,9 @@ func startServer(t *testing.T, d Deps, tune ...func(*Server)) (*Server, string) 
 	return srv, ts.URL
 }
 
-// newServer wires d the way internal/app does (metrics counting tickets on
-// the store's changes, a bus, a running chat service, surveys, reports),
-// then builds the server. Chat, when given, must already be started.
+// newServer builds the server with the production wiring (app.NewNode) from
+// what d gives; what d leaves out gets the tests' defaults. Chat, when
+// given, must already be started; otherwise the node's runs until the test ends.
 func newServer(t testing.TB, d Deps) (*Server, error) {
 	t.Helper()
 	if d.Config == nil {
@@ -66,28 +64,30 @@ func newServer(t testing.TB, d Deps) (*Server, error) {
 	if d.Version == "" {
 		d.Version = "test"
 	}
-	if d.Metrics == nil {
-		d.Metrics = metrics.New()
-	}
 	if d.Events == nil {
 		d.Events = events.New(d.Log)
 	}
-	d.DB.OnChange(metrics.CountCreated(d.DB, d.Metrics, d.Log, d.Events.Publish))
+	node, err := app.NewNode(app.NodeDeps{Config: d.Config, DB: d.DB, Log: d.Log, Events: d.Events, Mail: d.Mail, Metrics: d.Metrics,
+		Version: d.Version, Limits: d.Limits, Tune: func(sd *Deps) {
+			if d.Chat != nil {
+				sd.Chat = d.Chat
+			}
+			if d.Surveys != nil {
+				sd.Surveys = d.Surveys
+			}
+			if d.Reports != nil {
+				sd.Reports = d.Reports
+			}
+			sd.Login, sd.PortalLoginMinDelay = d.Login, d.PortalLoginMinDelay
+		}})
+	if err != nil {
+		return nil, err
+	}
 	if d.Chat == nil {
-		d.Chat = chat.NewService(d.DB, d.Events, d.Log, d.Config.ChatIdleTimeout, nil)
-		d.Chat.Start()
-		t.Cleanup(func() { d.Chat.Close(time.Second) })
+		node.Chat.Start()
+		t.Cleanup(func() { node.Chat.Close(time.Second) })
 	}
-	if d.Reports == nil {
-		d.Reports = reports.New(d.DB)
-	}
-	if d.Surveys == nil {
-		var err error
-		if d.Surveys, err = reports.NewSurveys(d.DB, d.Config.SecretKey, d.Config.DataDir, d.Config.BaseURL); err != nil {
-			return nil, err
-		}
-	}
-	return New(d)
+	return node.Server, nil
 }
 
 // sweepProblems runs the background verification sweep (internal/app
