@@ -16,17 +16,10 @@ import (
 
 // Email channel: inbound mail by HTTP, mailbox admin, failed mail.
 
-func (s *Handler) mailService() error {
-	if s.mail == nil {
-		return domain.Errorf(domain.EUnprocessabl, "email channel is not enabled")
-	}
-	return nil
-}
-
 // apiInboundEmail takes a raw RFC 5322 message (for piping from an MTA)
 // and answers 202 once it is stored.
 func (s *Handler) apiInboundEmail(w http.ResponseWriter, r *http.Request, u *domain.User) error {
-	if err := s.mailService(); err != nil {
+	if err := httpx.NeedMail(s.mail); err != nil {
 		return err
 	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -67,7 +60,7 @@ func (s *Handler) apiListMailboxes(w http.ResponseWriter, r *http.Request, u *do
 }
 
 func (s *Handler) apiCreateMailbox(w http.ResponseWriter, r *http.Request, u *domain.User) error {
-	if err := s.mailService(); err != nil {
+	if err := httpx.NeedMail(s.mail); err != nil {
 		return err
 	}
 	var in domain.MailboxInput
@@ -92,7 +85,7 @@ func (s *Handler) apiGetMailbox(w http.ResponseWriter, r *http.Request, u *domai
 }
 
 func (s *Handler) apiPatchMailbox(w http.ResponseWriter, r *http.Request, u *domain.User) error {
-	if err := s.mailService(); err != nil {
+	if err := httpx.NeedMail(s.mail); err != nil {
 		return err
 	}
 	id, err := httpx.PathID(r, "id", "mailbox")
@@ -124,7 +117,7 @@ func (s *Handler) apiDeleteMailbox(w http.ResponseWriter, r *http.Request, u *do
 }
 
 func (s *Handler) apiRetryFailedMail(w http.ResponseWriter, r *http.Request, u *domain.User) error {
-	if err := s.mailService(); err != nil {
+	if err := httpx.NeedMail(s.mail); err != nil {
 		return err
 	}
 	id, err := httpx.PathID(r, "id", "failed mail")

@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"andon/internal/domain"
+	"andon/internal/mail"
 	"andon/internal/settings"
 	"andon/internal/store"
 	"andon/internal/web"
@@ -172,4 +173,12 @@ func FailedMailRaw(db *store.DB) UserHandler {
 		_, _ = w.Write(f.Raw)
 		return nil
 	}
+}
+
+// NeedMail refuses mail endpoints while the email channel is off.
+func NeedMail(m *mail.Service) error {
+	if m == nil {
+		return domain.Errorf(domain.EUnprocessabl, "email channel is not enabled")
+	}
+	return nil
 }

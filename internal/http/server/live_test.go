@@ -33,9 +33,14 @@ type liveAgent struct {
 }
 
 func newLiveAgent(t *testing.T, db *store.DB, url, email, name string) *liveAgent {
+	return newLiveUser(t, db, url, email, name, domain.RoleAgent)
+}
+
+// newLiveUser is a user of role signed in with a session of their own.
+func newLiveUser(t *testing.T, db *store.DB, url, email, name string, role domain.Role) *liveAgent {
 	t.Helper()
 	ctx := context.Background()
-	u, err := db.CreateUser(ctx, domain.NewUser{Email: email, Name: name, Role: domain.RoleAgent})
+	u, err := db.CreateUser(ctx, domain.NewUser{Email: email, Name: name, Role: role})
 	if err != nil {
 		t.Fatal(err)
 	}

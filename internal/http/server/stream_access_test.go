@@ -6,26 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"andon/internal/auth"
 	"andon/internal/domain"
 	"andon/internal/store"
 )
 
 // newLiveCollaborator is a signed-in upstream collaborator.
 func newLiveCollaborator(t *testing.T, db *store.DB, url, email, name string) *liveAgent {
-	t.Helper()
-	ctx := context.Background()
-	u, err := db.CreateUser(ctx, domain.NewUser{Email: email, Name: name, Role: domain.RoleCollaborator})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cookie, _ := auth.NewToken("")
-	csrf, _ := auth.NewToken("")
-	now := time.Now()
-	if err := db.CreateSession(ctx, domain.Session{ID: auth.HashToken(cookie), UserID: u.ID, CSRF: csrf, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
-		t.Fatal(err)
-	}
-	return &liveAgent{user: u, cookie: cookie, csrf: csrf, serverURL: url, httpClient: &http.Client{}, t: t}
+	return newLiveUser(t, db, url, email, name, domain.RoleCollaborator)
 }
 
 // eventsUntil reads events until one named name concerns ticket id, and

@@ -129,7 +129,7 @@ func (s *Handler) newMailboxForm(w http.ResponseWriter, r *http.Request, u *doma
 }
 
 func (s *Handler) createMailboxForm(w http.ResponseWriter, r *http.Request, u *domain.User) error {
-	if err := s.mailService(); err != nil {
+	if err := httpx.NeedMail(s.mail); err != nil {
 		return err
 	}
 	in, err := mailboxInput(r)
@@ -154,7 +154,7 @@ func (s *Handler) editMailboxForm(w http.ResponseWriter, r *http.Request, u *dom
 }
 
 func (s *Handler) saveMailboxForm(w http.ResponseWriter, r *http.Request, u *domain.User) error {
-	if err := s.mailService(); err != nil {
+	if err := httpx.NeedMail(s.mail); err != nil {
 		return err
 	}
 	old, err := httpx.PathMailbox(s.db, r)
@@ -202,16 +202,8 @@ func (s *Handler) failedMailShow(w http.ResponseWriter, r *http.Request, u *doma
 		Data: failedMailData{Section: "failed-mail", One: f, Raw: strings.ToValidUTF8(string(raw), "\uFFFD")}})
 }
 
-// mailService refuses mail settings when the email channel is off.
-func (s *Handler) mailService() error {
-	if s.mail == nil {
-		return domain.Errorf(domain.EUnprocessabl, "email channel is not enabled")
-	}
-	return nil
-}
-
 func (s *Handler) failedMailRetry(w http.ResponseWriter, r *http.Request, u *domain.User) error {
-	if err := s.mailService(); err != nil {
+	if err := httpx.NeedMail(s.mail); err != nil {
 		return err
 	}
 	id, err := httpx.PathID(r, "id", "failed mail")
