@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"andon/internal/domain"
 )
@@ -43,6 +44,8 @@ type Bus struct {
 
 	pg      *pgLink // nil when in process
 	dropped atomic.Int64
+
+	recent recentChanges // for SubscribeSince; guarded by mu (written under RLock with its own lock)
 }
 
 // New returns an in-process bus (SQLite, or a single node).
@@ -80,6 +83,7 @@ func (b *Bus) Publish(c domain.Change) {
 	if b.closed {
 		return
 	}
+	b.recent.add(c)
 	b.deliverLocked(Event{Change: &c})
 	if b.pg != nil {
 		b.pg.send(wire{Change: &c})
@@ -114,6 +118,7 @@ func (b *Bus) receive(w wire) {
 	}
 	switch {
 	case w.Change != nil:
+		b.recent.add(*w.Change)
 		b.deliverLocked(Event{Change: w.Change})
 	case w.Presence != nil:
 		p := w.Presence.clean()
@@ -149,6 +154,31 @@ func (b *Bus) Subscribe() *Subscription {
 		s.closed = true
 		close(ch)
 		return s
+	}
+	b.subs[s] = struct{}{}
+	return s
+}
+
+// SubscribeSince is Subscribe for a view built from data read at since: the
+// changes this node saw after since come first, so a page whose stream
+// connects after a change is not left stale. When the changes kept do not
+// reach back that far, a resync comes first instead.
+func (b *Bus) SubscribeSince(since time.Time) *Subscription {
+	ch := make(chan Event, SubscriberBuffer)
+	s := &Subscription{C: ch, ch: ch, bus: b}
+	b.mu.Lock() // no delivery runs meanwhile: nothing is missed or doubled
+	defer b.mu.Unlock()
+	if b.closed {
+		s.closed = true
+		close(ch)
+		return s
+	}
+	missed, complete := b.recent.since(since)
+	if !complete {
+		ch <- Event{Resync: true}
+	}
+	for i := range missed {
+		ch <- Event{Change: &missed[i]}
 	}
 	b.subs[s] = struct{}{}
 	return s
@@ -241,4 +271,50 @@ func (s *Subscription) close() {
 		s.closed = true
 		close(s.ch)
 	}
+}
+
+// recentKept is how many recent changes a bus keeps for SubscribeSince: far
+// more than a busy desk makes while one page loads.
+const recentKept = 256
+
+// recentChanges is a ring of the latest changes with the time this node saw
+// them.
+type recentChanges struct {
+	mu   sync.Mutex
+	ring [recentKept]stampedChange
+	next int
+	n    int
+}
+
+type stampedChange struct {
+	at time.Time
+	c  domain.Change
+}
+
+func (r *recentChanges) add(c domain.Change) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c.Data = nil // streams send ids only
+	r.ring[r.next] = stampedChange{at: time.Now(), c: c}
+	r.next = (r.next + 1) % recentKept
+	if r.n < recentKept {
+		r.n++
+	}
+}
+
+// since returns the changes seen after t, oldest first, and whether the ring
+// reaches back to t.
+func (r *recentChanges) since(t time.Time) (out []domain.Change, complete bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	complete = r.n < recentKept
+	for i := 0; i < r.n; i++ {
+		e := r.ring[(r.next-r.n+i+recentKept)%recentKept]
+		if !e.at.After(t) {
+			complete = true
+			continue
+		}
+		out = append(out, e.c)
+	}
+	return out, complete
 }

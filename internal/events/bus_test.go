@@ -334,3 +334,32 @@ func TestQueuedEventsAreBatchedInOrder(t *testing.T) {
 	}
 	quiet(t, s, 50*time.Millisecond)
 }
+
+func TestSubscribeSinceReplaysOrResyncs(t *testing.T) {
+	b := New(nil)
+	defer b.Close()
+	b.Publish(domain.Change{Kind: domain.ChangeTicketCreated, TicketID: 1})
+	mid := time.Now()
+	time.Sleep(2 * time.Millisecond) // the next change is seen strictly after mid
+	b.Publish(domain.Change{Kind: domain.ChangeEntryCreated, TicketID: 2, Data: "body"})
+
+	s := b.SubscribeSince(mid)
+	defer s.Close()
+	if e := next(t, s); e.Resync || e.Change == nil || e.Change.TicketID != 2 || e.Change.Data != nil {
+		t.Fatalf("first event = %+v, want ticket 2's change, ids only", e)
+	}
+	b.Publish(domain.Change{Kind: domain.ChangeTicketUpdated, TicketID: 3})
+	if e := next(t, s); e.Change == nil || e.Change.TicketID != 3 {
+		t.Fatalf("then the live change, got %+v", e)
+	}
+
+	// More changes than the bus keeps since the page began: a resync first.
+	for i := 0; i < recentKept+5; i++ {
+		b.Publish(domain.Change{Kind: domain.ChangeTicketUpdated, TicketID: int64(100 + i)})
+	}
+	late := b.SubscribeSince(mid)
+	defer late.Close()
+	if e := next(t, late); !e.Resync {
+		t.Fatalf("first event after an overflow = %+v, want resync", e)
+	}
+}

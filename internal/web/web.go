@@ -38,7 +38,10 @@ type Page struct {
 	Form   url.Values        // submitted values of a re-rendered form
 	Query  string            // the search box's current text
 	Badges map[string]int    // counts next to navigation items, by item (e.g. "failed-mail")
-	Data   any
+	// LiveSince is when the request began (Unix ms): the page's live stream
+	// replays changes from then, so none made while it loads is missed.
+	LiveSince int64
+	Data      any
 }
 
 // Err returns the error text for a form field, or "".

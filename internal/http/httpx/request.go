@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"andon/internal/auth"
 	"andon/internal/domain"
@@ -19,7 +20,20 @@ type ctxKey int
 const (
 	ctxUser ctxKey = iota
 	ctxSession
+	ctxStart
 )
+
+// WithStart returns ctx carrying the time the request arrived.
+func WithStart(ctx context.Context, t time.Time) context.Context {
+	return context.WithValue(ctx, ctxStart, t)
+}
+
+// StartFrom returns the time the request arrived (zero if not recorded).
+// A page rendered from data read after it is at least that fresh.
+func StartFrom(ctx context.Context) time.Time {
+	t, _ := ctx.Value(ctxStart).(time.Time)
+	return t
+}
 
 // WithUser returns ctx carrying the signed-in user and, for browser
 // requests, their session.

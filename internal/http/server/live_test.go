@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -284,3 +285,55 @@ func TestEventStreamEndsWhenBusCloses(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// A page whose stream connects only after a change was made (a slow browser,
+// a reload after a post) still hears of it: the stream replays the changes
+// made since the page began to load.
+func TestEventStreamReplaysChangesSincePageLoad(t *testing.T) {
+	db, _, url := newLiveServer(t)
+	maria := newLiveAgent(t, db, url, "maria@example.com", "Maria")
+	ctx := context.Background()
+	tk, err := db.CreateTicket(ctx, domain.NewTicket{Subject: "Broken kettle", Body: "It leaks",
+		Requester: domain.Requester{Email: "ann@example.com"}, Channel: domain.ChannelEmail})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond) // the creation falls outside the allowance for clock skew
+	res := maria.do("GET", "/tickets/"+itoa(tk.ID), "", false)
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := regexp.MustCompile(`data-live-since="(\d+)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("ticket page carries no data-live-since")
+	}
+	if _, err := db.AddEntry(ctx, domain.NewEntry{TicketID: tk.ID, Kind: domain.EntryMessage, Body: "Still leaking",
+		Actor: domain.Actor{Name: "Ann"}}); err != nil {
+		t.Fatal(err)
+	}
+
+	s := maria.stream("?ticket=" + itoa(tk.ID) + "&since=" + string(m[1]))
+	waitEvent(t, s, "hello")
+	c := waitEvent(t, s, "change")
+	if c.data["kind"] != domain.ChangeEntryCreated || int64(c.data["ticket_id"].(float64)) != tk.ID {
+		t.Fatalf("replayed change = %v", c.data)
+	}
+	// Only what happened after the page began: the ticket's creation is not replayed.
+	select {
+	case ev := <-s:
+		if ev.name == "change" {
+			t.Fatalf("a change from before the page was replayed: %v", ev.data)
+		}
+	case <-time.After(300 * time.Millisecond):
+	}
+
+	// Without since, nothing from the past is sent.
+	plain := maria.stream("?ticket=" + itoa(tk.ID))
+	waitEvent(t, plain, "hello")
+	select {
+	case ev := <-plain:
+		if ev.name == "change" {
+			t.Fatalf("a stream without since replayed %v", ev.data)
+		}
+	case <-time.After(300 * time.Millisecond):
+	}
+}

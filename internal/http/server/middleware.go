@@ -40,7 +40,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r)
+		next.ServeHTTP(rec, r.WithContext(httpx.WithStart(r.Context(), start)))
 		if rec.code == 0 {
 			rec.code = http.StatusOK
 		}

@@ -38,7 +38,7 @@ func (s *Handler) liveEvents(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	viewer := newStreamViewer(s.db, u)
-	sub := s.events.Subscribe()
+	sub := s.subscribe(r)
 	defer sub.Close()
 
 	rc := http.NewResponseController(w)
@@ -125,6 +125,20 @@ func (s *Handler) liveEvents(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+// liveSkew allows for clocks of nodes behind one load balancer differing a
+// little: the node that rendered a page need not be the one streaming to it.
+const liveSkew = time.Second
+
+// subscribe starts the stream's subscription. With ?since (the page's render
+// start, Unix ms) the changes made while the page loaded are replayed first.
+func (s *Handler) subscribe(r *http.Request) *events.Subscription {
+	v, err := strconv.ParseInt(r.URL.Query().Get("since"), 10, 64)
+	if err != nil || v <= 0 {
+		return s.events.Subscribe()
+	}
+	return s.events.SubscribeSince(time.UnixMilli(v).Add(-liveSkew))
 }
 
 // presenceRequest is the body of POST /tickets/{id}/presence.

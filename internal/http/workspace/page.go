@@ -69,6 +69,9 @@ func (s *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	if sess := httpx.SessionFrom(r.Context()); sess != nil {
 		p.CSRF = sess.CSRF
 	}
+	if start := httpx.StartFrom(r.Context()); !start.IsZero() {
+		p.LiveSince = start.UnixMilli()
+	}
 	if err := s.settingsBadges(r.Context(), p); err != nil { // failed_mail.go
 		return err
 	}

@@ -239,7 +239,11 @@
   // ---- The stream -----------------------------------------------------------
 
   let opened = false;
-  const es = new EventSource('/events' + (ticketId ? '?ticket=' + ticketId : ''));
+  // since: changes made while this page was being built are replayed.
+  const q = new URLSearchParams();
+  if (ticketId) q.set('ticket', ticketId);
+  if (body.dataset.liveSince) q.set('since', body.dataset.liveSince);
+  const es = new EventSource('/events' + (q.toString() ? '?' + q : ''));
   es.addEventListener('open', () => {
     if (opened) schedule(0); // reconnected: we may have missed changes
     opened = true;
