@@ -85,6 +85,9 @@ func TestLoadTellsTheLeanStory(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("%s: demo of %d tickets loaded in %s", db.Engine, res.Tickets, time.Since(start))
+	if d := time.Since(db.Now()); d < -time.Minute || d > time.Minute {
+		t.Fatalf("the demo left the store's clock at %s", db.Now())
+	}
 
 	checkNinetyDays(t, db, now)
 
