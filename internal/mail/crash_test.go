@@ -6,13 +6,14 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
+	"os/signal"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"andon/internal/app"
 	"andon/internal/domain"
 	"andon/internal/mail"
 	"andon/internal/mail/mailtest"
@@ -104,6 +105,21 @@ func TestCrashDuringBurst(t *testing.T) {
 	t.Logf("accepted before kill: %d/%d; in flight at kill: %d", acceptedBefore, n, len(inFlight))
 }
 
+// serveChild set to 1 makes this test binary run `andon serve` instead of
+// the tests.
+const serveChild = "ANDON_TEST_SERVE_CHILD"
+
+// serveAsChild is main for the crash test's andon process.
+func serveAsChild() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := app.Run(ctx, []string{"serve"}, os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "andon:", err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
 // crashRig is a built andon binary on a migrated database.
 type crashRig struct {
 	bin, dataDir, dbURL, smtpAddr string
@@ -113,12 +129,13 @@ type crashRig struct {
 func newCrashRig(t *testing.T) *crashRig {
 	t.Helper()
 	ctx := context.Background()
-	r := &crashRig{bin: filepath.Join(t.TempDir(), "andon"), dataDir: t.TempDir(), dbURL: testutil.DatabaseURL(t), smtpAddr: freeAddr(t)}
-	build := exec.Command("go", "build", "-o", r.bin, "andon/cmd/andon")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	// The andon process is this test binary run again as `andon serve`
+	// (TestMain): the real app.Run, without building a second binary.
+	bin, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
 	}
+	r := &crashRig{bin: bin, dataDir: t.TempDir(), dbURL: testutil.DatabaseURL(t), smtpAddr: freeAddr(t)}
 	db, err := store.Open(ctx, r.dbURL, r.dataDir)
 	if err != nil {
 		t.Fatal(err)
@@ -134,8 +151,8 @@ func newCrashRig(t *testing.T) *crashRig {
 // start runs `andon serve` until its SMTP listener answers.
 func (r *crashRig) start(t *testing.T) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(r.bin, "serve")
-	cmd.Env = append(os.Environ(), "ANDON_DATA_DIR="+r.dataDir, "ANDON_DATABASE_URL="+r.dbURL, "ANDON_SECRET_KEY=crash-test-key",
+	cmd := exec.Command(r.bin)
+	cmd.Env = append(os.Environ(), serveChild+"=1", "ANDON_DATA_DIR="+r.dataDir, "ANDON_DATABASE_URL="+r.dbURL, "ANDON_SECRET_KEY=crash-test-key",
 		"ANDON_SMTP_ADDR="+r.smtpAddr, "ANDON_HTTP_ADDR="+freeAddr(t), "ANDON_LOG_LEVEL=warn",
 		// A burst from one peer and sender on purpose: the limits are off here.
 		"ANDON_SMTP_PER_PEER=0", "ANDON_SMTP_PER_SENDER=0")

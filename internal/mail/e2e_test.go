@@ -31,7 +31,12 @@ import (
 	"andon/internal/testutil/testnode"
 )
 
-func TestMain(m *testing.M) { testutil.Main(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(serveChild) == "1" {
+		serveAsChild() // TestCrashDuringBurst's andon process
+	}
+	testutil.Main(m)
+}
 
 type stack struct {
 	db     *store.DB
