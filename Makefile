@@ -43,9 +43,11 @@ test-sqlite:
 	@echo "== tests on SQLite =="
 	ANDON_TEST_SQLITE_ONLY=1 $(GO) test $(TEST_FLAGS) $(PKGS)
 
+# Only the packages whose tests open a database (scripts/db-packages.sh):
+# the rest do not depend on the engine and ran in the SQLite half.
 test-postgres:
 	@echo "== tests on PostgreSQL =="
-	@scripts/with-postgres.sh $(GO) test $(TEST_FLAGS) $(PKGS)
+	@pkgs=$$(scripts/db-packages.sh $(PKGS)) && scripts/with-postgres.sh $(GO) test $(TEST_FLAGS) $$pkgs
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./internal/store/
