@@ -158,7 +158,7 @@ func newTab(t *testing.T, base string, width int) *tab {
 	if err := chromedp.Do(ctx); err != nil { // opens the tab
 		t.Fatal(err)
 	}
-	tctx, tcancel := context.WithTimeout(ctx, 180*time.Second)
+	tctx, tcancel := context.WithTimeout(ctx, 10*time.Minute) // a whole test under load; each step has its own bound
 	t.Cleanup(tcancel)
 	t.Cleanup(func() { watch.check(t) }) // runs first: before the tab closes
 	b := &tab{t: t, ctx: tctx, base: base, watch: watch}

@@ -91,7 +91,7 @@ func (v *chatVisitor) send(f map[string]any) {
 
 func (v *chatVisitor) drop() { v.ws.CloseNow() }
 
-// wait returns the next frame of type typ, failing after 5 s.
+// wait returns the next frame of type typ, failing after 30 s.
 func (v *chatVisitor) wait(typ string) map[string]any {
 	v.t.Helper()
 	return v.waitFor(typ, func(map[string]any) bool { return true })
@@ -108,7 +108,7 @@ func (v *chatVisitor) waitFor(typ string, ok func(map[string]any) bool) map[stri
 			return f
 		}
 	}
-	deadline := time.After(5 * time.Second)
+	deadline := time.After(30 * time.Second)
 	for {
 		select {
 		case f, open := <-v.frames:
@@ -120,7 +120,7 @@ func (v *chatVisitor) waitFor(typ string, ok func(map[string]any) bool) map[stri
 			}
 			v.pending = append(v.pending, f)
 		case <-deadline:
-			v.t.Fatalf("no %q frame within 5s", typ)
+			v.t.Fatalf("no %q frame within 30s", typ)
 		}
 	}
 }

@@ -119,10 +119,10 @@ func (a *liveAgent) streamAt(path string) <-chan sseEvent {
 	return out
 }
 
-// waitEvent returns the first event named name, failing after 5 s.
+// waitEvent returns the first event named name, failing after 30 s.
 func waitEvent(t *testing.T, ch <-chan sseEvent, name string) sseEvent {
 	t.Helper()
-	deadline := time.After(5 * time.Second)
+	deadline := time.After(30 * time.Second)
 	for {
 		select {
 		case ev, ok := <-ch:
@@ -133,7 +133,7 @@ func waitEvent(t *testing.T, ch <-chan sseEvent, name string) sseEvent {
 				return ev
 			}
 		case <-deadline:
-			t.Fatalf("no %q event within 5s", name)
+			t.Fatalf("no %q event within 30s", name)
 		}
 	}
 }
@@ -279,7 +279,7 @@ func TestEventStreamEndsWhenBusCloses(t *testing.T) {
 		for ok {
 			_, ok = <-s
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("stream still open after the bus closed (shutdown would hang)")
 	}
 }

@@ -21,7 +21,7 @@ func newLiveCollaborator(t *testing.T, db *store.DB, url, email, name string) *l
 func eventsUntil(t *testing.T, ch <-chan sseEvent, name string, ticket int64) []sseEvent {
 	t.Helper()
 	var before []sseEvent
-	deadline := time.After(5 * time.Second)
+	deadline := time.After(30 * time.Second)
 	for {
 		select {
 		case ev, ok := <-ch:
@@ -33,7 +33,7 @@ func eventsUntil(t *testing.T, ch <-chan sseEvent, name string, ticket int64) []
 			}
 			before = append(before, ev)
 		case <-deadline:
-			t.Fatalf("no %q about ticket %d within 5s (got %v)", name, ticket, before)
+			t.Fatalf("no %q about ticket %d within 30s (got %v)", name, ticket, before)
 		}
 	}
 }
