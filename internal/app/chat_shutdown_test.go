@@ -21,7 +21,8 @@ func TestServeStopsWithOpenChatSocket(t *testing.T) {
 	defer cancel()
 	var out, errb syncBuffer
 	done := make(chan error, 1)
-	args := append([]string{"serve", "--http-addr", addr}, tg.flags()...)
+	// A long grace period: returning well within it shows the socket did not hold shutdown up.
+	args := append([]string{"serve", "--http-addr", addr, "--shutdown-timeout", "2m"}, tg.flags()...)
 	go func() { done <- Run(ctx, args, noEnv, strings.NewReader(""), &out, &errb) }()
 	base := "http://" + addr
 	deadline := time.Now().Add(60 * time.Second)
@@ -78,15 +79,15 @@ func TestServeStopsWithOpenChatSocket(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Run: %v", err)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("serve did not stop with a chat socket open")
 	}
-	if d := time.Since(start); d > 6*time.Second {
+	if d := time.Since(start); d > 30*time.Second {
 		t.Fatalf("shutdown took %s", d)
 	}
 	select {
 	case <-closed:
-	case <-time.After(2 * time.Second):
+	case <-time.After(10 * time.Second):
 		t.Fatal("the server left the widget socket open after stopping")
 	}
 }
