@@ -30,8 +30,10 @@ func newTarget(t *testing.T) target {
 	return target{dir: t.TempDir(), url: testutil.DatabaseURL(t)}
 }
 
+// flags point a command at the target; like every test database, it skips
+// the fsync per commit (the durability tests use the default).
 func (tg target) flags() []string {
-	f := []string{"--data-dir", tg.dir}
+	f := []string{"--data-dir", tg.dir, "--sqlite-durability", "normal"}
 	if tg.url != "" {
 		f = append(f, "--database-url", tg.url)
 	}

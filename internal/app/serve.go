@@ -15,7 +15,7 @@ import (
 
 // openStore parses the shared flags, opens the database and migrates it.
 func openStore(ctx context.Context, cfg *config.Config) (*store.DB, error) {
-	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	db, err := store.OpenDurable(ctx, cfg.DatabaseURL, cfg.DataDir, store.Durability(cfg.SQLiteDurability))
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +35,7 @@ func cmdMigrate(ctx context.Context, args []string, env *Env) error {
 	if err := cfg.Finish(); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	db, err := store.OpenDurable(ctx, cfg.DatabaseURL, cfg.DataDir, store.Durability(cfg.SQLiteDurability))
 	if err != nil {
 		return err
 	}

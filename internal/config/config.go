@@ -16,12 +16,15 @@ type Config struct {
 	HTTPAddr    string // ANDON_HTTP_ADDR
 	DataDir     string // ANDON_DATA_DIR
 	DatabaseURL string // ANDON_DATABASE_URL; empty means SQLite in DataDir
-	BaseURL     string // ANDON_BASE_URL, for links in emails
-	SecretKey   string // ANDON_SECRET_KEY; else a key file in DataDir
-	SMTPAddr    string // ANDON_SMTP_ADDR; inbound SMTP listener, off when empty
-	LogLevel    string // ANDON_LOG_LEVEL: debug, info, warn, error
-	LogFormat   string // ANDON_LOG_FORMAT: text or json
-	Demo        bool   // --demo: load demo data on first start
+	// SQLiteDurability is "full" (fsync at every commit, the default) or
+	// "normal" (survives a process crash, not a power cut).
+	SQLiteDurability string // ANDON_SQLITE_DURABILITY
+	BaseURL          string // ANDON_BASE_URL, for links in emails
+	SecretKey        string // ANDON_SECRET_KEY; else a key file in DataDir
+	SMTPAddr         string // ANDON_SMTP_ADDR; inbound SMTP listener, off when empty
+	LogLevel         string // ANDON_LOG_LEVEL: debug, info, warn, error
+	LogFormat        string // ANDON_LOG_FORMAT: text or json
+	Demo             bool   // --demo: load demo data on first start
 	// ShutdownTimeout bounds how long in-flight requests may take at shutdown.
 	ShutdownTimeout time.Duration
 	// ChatIdleTimeout ends a live chat with no activity for this long
@@ -55,6 +58,7 @@ func Bind(fs *flag.FlagSet, getenv Getenv) *Config {
 	fs.StringVar(&c.HTTPAddr, "http-addr", env("ANDON_HTTP_ADDR", "localhost:8080"), "HTTP listen address (ANDON_HTTP_ADDR)")
 	fs.StringVar(&c.DataDir, "data-dir", env("ANDON_DATA_DIR", "./andon-data"), "data directory (ANDON_DATA_DIR)")
 	fs.StringVar(&c.DatabaseURL, "database-url", env("ANDON_DATABASE_URL", ""), "postgres:// URL; empty for SQLite in the data dir (ANDON_DATABASE_URL)")
+	fs.StringVar(&c.SQLiteDurability, "sqlite-durability", env("ANDON_SQLITE_DURABILITY", "full"), "full: every commit survives a power cut; normal: faster, survives a process crash only (ANDON_SQLITE_DURABILITY)")
 	fs.StringVar(&c.BaseURL, "base-url", env("ANDON_BASE_URL", ""), "public URL for links in emails (ANDON_BASE_URL)")
 	fs.StringVar(&c.SMTPAddr, "smtp-addr", env("ANDON_SMTP_ADDR", ""), "inbound SMTP listen address, off when empty (ANDON_SMTP_ADDR)")
 	fs.StringVar(&c.LogLevel, "log-level", env("ANDON_LOG_LEVEL", "info"), "debug, info, warn or error (ANDON_LOG_LEVEL)")
@@ -85,6 +89,9 @@ func (c *Config) Finish() error {
 	}
 	if c.DataDir == "" {
 		return fmt.Errorf("data dir must not be empty")
+	}
+	if c.SQLiteDurability != "full" && c.SQLiteDurability != "normal" {
+		return fmt.Errorf("ANDON_SQLITE_DURABILITY must be full or normal")
 	}
 	if abs, err := filepath.Abs(c.DataDir); err == nil {
 		c.DataDir = abs

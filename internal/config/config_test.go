@@ -24,7 +24,7 @@ func TestDefaultsAndEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.HTTPAddr != "localhost:8080" || c.DatabaseURL != "" || c.BaseURL != "http://localhost:8080" || c.SecureCookies() {
+	if c.HTTPAddr != "localhost:8080" || c.DatabaseURL != "" || c.BaseURL != "http://localhost:8080" || c.SecureCookies() || c.SQLiteDurability != "full" {
 		t.Fatalf("defaults: %+v", c)
 	}
 	c, err = parse(t, map[string]string{"ANDON_HTTP_ADDR": ":9000", "ANDON_BASE_URL": "https://help.example.com/", "ANDON_DATABASE_URL": "postgres://u@h/db"})
@@ -47,6 +47,12 @@ func TestRejectsBadValues(t *testing.T) {
 	}
 	if _, err := parse(t, map[string]string{"ANDON_LOG_FORMAT": "xml"}); err == nil {
 		t.Fatal("bad log format accepted")
+	}
+	if _, err := parse(t, map[string]string{"ANDON_SQLITE_DURABILITY": "off"}); err == nil || !strings.Contains(err.Error(), "ANDON_SQLITE_DURABILITY") {
+		t.Fatalf("durability off accepted: %v", err)
+	}
+	if c, err := parse(t, nil, "--sqlite-durability", "normal"); err != nil || c.SQLiteDurability != "normal" {
+		t.Fatalf("normal durability: %+v %v", c, err)
 	}
 }
 

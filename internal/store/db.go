@@ -42,23 +42,49 @@ type DB struct {
 	sessionIdle, sessionMaxAge time.Duration
 }
 
-// Open connects to PostgreSQL when url is set, else to SQLite in dataDir.
+// Durability says when a SQLite commit reaches the disk.
+type Durability string
+
+const (
+	// DurableFull fsyncs the WAL at every commit: what was answered survives
+	// a power cut. The default.
+	DurableFull Durability = "full"
+	// DurableNormal fsyncs at checkpoints only: a commit survives a crash of
+	// the process, not of the machine. For throwaway databases (tests, trials).
+	DurableNormal Durability = "normal"
+)
+
+// Open connects to PostgreSQL when url is set, else to SQLite in dataDir,
+// with full durability.
 func Open(ctx context.Context, url, dataDir string) (*DB, error) {
+	return OpenDurable(ctx, url, dataDir, DurableFull)
+}
+
+// OpenDurable is Open with the SQLite writer's durability chosen (PostgreSQL
+// keeps its server's setting).
+func OpenDurable(ctx context.Context, url, dataDir string, d Durability) (*DB, error) {
 	if url != "" {
 		return openPostgres(ctx, url)
+	}
+	if d != DurableFull && d != DurableNormal {
+		return nil, fmt.Errorf("durability must be %q or %q, not %q", DurableFull, DurableNormal, d)
 	}
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
-	return openSQLite(ctx, filepath.Join(dataDir, "andon.db"))
+	return openSQLite(ctx, filepath.Join(dataDir, "andon.db"), d)
 }
 
-func openSQLite(ctx context.Context, path string) (*DB, error) {
+func openSQLite(ctx context.Context, path string, d Durability) (*DB, error) {
 	pragmas := "_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)"
 	// The writer fsyncs the WAL at every commit (FULL): a commit answered
 	// with SMTP 250 / HTTP 202, or an outbox "sent" mark, survives power
 	// loss, not only a crash of the process. Readers write nothing.
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=synchronous(FULL)&_txlock=immediate")
+	sync := "FULL"
+	if d == DurableNormal {
+		sync = "NORMAL"
+	}
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=synchronous("+sync+")&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,18 @@ func TestWritesAreDurableBeforeTheAnswer(t *testing.T) {
 		if got := synchronous(t, db); got != "FULL" {
 			t.Fatalf("writer runs with synchronous=%s: a commit answered 250 could vanish on power loss", got)
 		}
+		// ANDON_SQLITE_DURABILITY=normal, asked for by name only.
+		relaxed, err := store.OpenDurable(context.Background(), "", testutil.DataDir(t), store.DurableNormal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer relaxed.Close()
+		if got := synchronous(t, relaxed); got != "NORMAL" {
+			t.Fatalf("durability normal runs with synchronous=%s", got)
+		}
+		if _, err := store.OpenDurable(context.Background(), "", t.TempDir(), "off"); err == nil {
+			t.Fatal("an unknown durability was accepted")
+		}
 		return
 	}
 	// PostgreSQL: the server's synchronous_commit decides; the store must

@@ -88,7 +88,7 @@ func makeTemplate(ctx context.Context, admin string) error {
 	if _, err := a.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, withDB(admin, name), "")
+	db, err := store.OpenDurable(ctx, withDB(admin, name), "", store.DurableNormal)
 	if err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func OpenDB(t testing.TB) *store.DB {
 	if u == "" {
 		dir = DataDir(t)
 	}
-	db, err := store.Open(ctx, u, dir)
+	db, err := store.OpenDurable(ctx, u, dir, store.DurableNormal)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func makeSQLiteTemplate() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	db, err := store.Open(ctx, "", dir)
+	db, err := store.OpenDurable(ctx, "", dir, store.DurableNormal)
 	if err != nil {
 		return "", err
 	}

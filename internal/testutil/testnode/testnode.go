@@ -84,7 +84,7 @@ func New(t testing.TB, o Options) *Node {
 	} else {
 		dbURL, dataDir = testutil.DatabaseURL(t), t.TempDir()
 	}
-	db, err := store.Open(ctx, dbURL, dataDir)
+	db, err := store.OpenDurable(ctx, dbURL, dataDir, store.DurableNormal)
 	if err != nil {
 		t.Fatal(err)
 	}
