@@ -226,3 +226,52 @@ func TestTwoFactorRequiredPerRoleAndAdminReset(t *testing.T) {
 		t.Fatalf("after reset: at %s", at)
 	}
 }
+
+func TestInvitationToARequiredRoleEnrolsFirst(t *testing.T) {
+	e := newTFEnv(t)
+	admin := e.signedIn(e.admin.Email)
+	admin.get("/settings/security")
+	admin.post("/settings/security", url.Values{"require": {"agent"}})
+	admin.get("/settings/agents")
+	_, body := admin.post("/settings/agents/invite", url.Values{"email": {"nina@example.com"}, "name": {"Nina New"}, "role": {"agent"}})
+	token := inviteToken(t, body)
+	guest := e.browser()
+	guest.get("/invite/" + token)
+	res, body := guest.post("/invite/"+token, url.Values{"name": {"Nina New"}, "password": {testPassword}, "password2": {testPassword}})
+	if res.Request.URL.Path != "/login/2fa/setup" {
+		t.Fatalf("accepted invitation: at %s, want the enrolment page", res.Request.URL.Path)
+	}
+	notSignedIn(t, guest, "invitee before enrolling")
+	m := secretRe.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no key on the enrolment page:\n%s", body)
+	}
+	guest.post("/login/2fa/setup", url.Values{"code": {e.code(m[1])}})
+	signedInAt(t, guest, "invitee after enrolling")
+}
+
+func TestPasskeyEndpointsRefuseForeignOriginsAndStaleCeremonies(t *testing.T) {
+	e := newTFEnv(t)
+	b := e.browser()
+	for _, path := range []string{"/login/passkey", "/login/passkey/finish", "/login/2fa/passkey"} {
+		req, _ := http.NewRequest("POST", e.url+path, strings.NewReader("{}"))
+		req.Header.Set("Origin", "https://evil.example")
+		res, err := b.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		wantStatus(t, path+" from another site", res, http.StatusForbidden)
+	}
+	// Without a ceremony begun on this browser, an answer is refused.
+	u, _ := url.Parse(e.url)
+	req, _ := http.NewRequest("POST", e.url+"/login/passkey/finish", strings.NewReader(`{"id":"x"}`))
+	req.Header.Set("Origin", u.Scheme+"://"+u.Host)
+	res, err := b.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	wantStatus(t, "finish without begin", res, http.StatusUnauthorized)
+	notSignedIn(t, b, "stale passkey ceremony")
+}
