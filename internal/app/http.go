@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"andon/internal/auth"
 	"andon/internal/chat"
 	"andon/internal/config"
 	"andon/internal/events"
@@ -54,7 +55,11 @@ func NewNode(d NodeDeps) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("survey links: %w", err)
 	}
-	sd := server.Deps{Config: d.Config, DB: d.DB, Log: d.Log, Metrics: d.Metrics, Version: d.Version, Events: d.Events, Mail: d.Mail,
+	secrets, err := secretBox(d.Config)
+	if err != nil {
+		return nil, fmt.Errorf("secret key: %w", err)
+	}
+	sd := server.Deps{Config: d.Config, DB: d.DB, Log: d.Log, Metrics: d.Metrics, Version: d.Version, Events: d.Events, Mail: d.Mail, Secrets: secrets,
 		Chat: chat.NewService(d.DB, d.Events, d.Log, d.Config.ChatIdleTimeout, nil), Surveys: surveys, Reports: reports.New(d.DB), Limits: d.Limits}
 	if d.Tune != nil {
 		d.Tune(&sd)
@@ -73,4 +78,18 @@ func (n *Node) Start(ctx context.Context, surveys bool) {
 	if surveys {
 		go n.Surveys.Run(ctx, time.Minute, n.log)
 	}
+}
+
+// secretBox seals secrets at rest with ANDON_SECRET_KEY, or the key file in
+// the data directory. Without either (tests that keep nothing) the key is
+// random: what it sealed lasts as long as the process.
+func secretBox(cfg *config.Config) (*mail.Box, error) {
+	if cfg.SecretKey == "" && cfg.DataDir == "" {
+		k, err := auth.NewToken("")
+		if err != nil {
+			return nil, err
+		}
+		return mail.NewBox(k, "")
+	}
+	return mail.NewBox(cfg.SecretKey, cfg.DataDir)
 }

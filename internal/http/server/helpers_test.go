@@ -79,6 +79,9 @@ func newServer(t testing.TB, d Deps) (*Server, error) {
 				sd.Reports = d.Reports
 			}
 			sd.Login, sd.PortalLoginMinDelay = d.Login, d.PortalLoginMinDelay
+			if d.Codes != nil {
+				sd.Codes = d.Codes
+			}
 		}})
 	if err != nil {
 		return nil, err

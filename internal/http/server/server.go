@@ -47,6 +47,10 @@ type Deps struct {
 	// Login limits password guessing; nil builds one from Config.Security
 	// (tests pass one with their own clock).
 	Login *auth.LoginLimiter
+	// Codes limits second-factor code guessing; nil builds the default.
+	Codes *auth.LoginLimiter
+	// Secrets seals secrets at rest (TOTP secrets), under ANDON_SECRET_KEY.
+	Secrets *mail.Box
 	// PortalLoginMinDelay overrides how long a portal sign-in request takes
 	// at least (tests; 0: the default).
 	PortalLoginMinDelay time.Duration
@@ -88,7 +92,8 @@ func New(d Deps) (*Server, error) {
 	s := &Server{db: d.DB, log: d.Log, metrics: d.Metrics, version: d.Version, chat: d.Chat,
 		api: api.New(api.Deps{DB: d.DB, Log: d.Log, Mail: d.Mail, Reports: d.Reports}),
 		workspace: workspace.New(workspace.Deps{Config: d.Config, Pages: pages, Assets: assets, Icons: web.NewIcons(),
-			Events: d.Events, Mail: d.Mail, Chat: d.Chat, Reports: d.Reports, Login: d.Login}),
+			Events: d.Events, Mail: d.Mail, Chat: d.Chat, Reports: d.Reports, Login: d.Login,
+			Codes: d.Codes, Secrets: d.Secrets}),
 		portal: portal.New(portal.Deps{Config: d.Config, Pages: pages, Surveys: d.Surveys, LoginMinDelay: d.PortalLoginMinDelay}),
 		widget: widget.New(widget.Deps{Config: d.Config, Pages: pages, Chat: d.Chat, Surveys: d.Surveys}),
 	}

@@ -81,15 +81,27 @@ func (s *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.guard.Succeeded(email, addr)
+	// A second factor, or enrolling one, may come first (signin_2fa.go).
+	s.afterPassword(w, r, u, next)
+}
+
+// finishSignIn starts the session of a user who passed every step and
+// sends them on.
+func (s *Handler) finishSignIn(w http.ResponseWriter, r *http.Request, u *domain.User, next, how string) {
 	if err := s.startSession(w, r, u); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	s.log.Info("signed in", "user", u.ID)
+	s.log.Info("signed in", "user", u.ID, "with", how)
+	http.Redirect(w, r, landing(u, next), http.StatusSeeOther)
+}
+
+// landing is where a user goes after signing in.
+func landing(u *domain.User, next string) string {
 	if u.IsCollaborator() && next == "/" {
-		next = "/problems" // collaborators work on problems, not the inbox
+		return "/problems" // collaborators work on problems, not the inbox
 	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	return next
 }
 
 // startSession signs u in on this browser: a new session row and its cookie.

@@ -31,6 +31,10 @@ type Deps struct {
 	Reports *reports.Service
 	// Login limits password guessing; nil builds one from Config.Security.
 	Login *auth.LoginLimiter
+	// Codes limits second-factor guessing per account; nil builds one.
+	Codes *auth.LoginLimiter
+	// Secrets seals TOTP secrets at rest (mail.Box).
+	Secrets account.Sealer
 }
 
 // Handler serves the workspace.
@@ -50,6 +54,10 @@ type Handler struct {
 
 	guard   *auth.LoginLimiter
 	account *account.Service
+
+	codes     *auth.LoginLimiter
+	twoFactor *account.TwoFactor
+	passkeys  *account.Passkeys // nil: no usable ANDON_BASE_URL
 }
 
 // New builds the workspace handlers.
@@ -65,6 +73,17 @@ func New(d Deps) *Handler {
 	if h.guard == nil {
 		h.guard = &auth.LoginLimiter{PerAccount: d.Config.Security.LoginPerAccount, PerAddress: d.Config.Security.LoginPerAddress}
 	}
+	h.codes = d.Codes
+	if h.codes == nil {
+		// A six-digit code is guessed far more easily than a password.
+		h.codes = &auth.LoginLimiter{PerAccount: 10, PerAddress: 100}
+	}
+	h.twoFactor = &account.TwoFactor{DB: h.db, Box: d.Secrets}
+	pk, err := account.NewPasskeys(h.db, d.Config.BaseURL, "Andon")
+	if err != nil {
+		h.log.Warn("passkeys off", "err", err)
+	}
+	h.passkeys = pk
 	return h
 }
 

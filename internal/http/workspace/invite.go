@@ -91,6 +91,9 @@ func (s *Handler) acceptInvite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("invitation accepted", "user", u.ID)
+	if s.mustEnrol(w, r, u, "/") { // the role requires a second factor: enrol first
+		return
+	}
 	if err := s.startSession(w, r, u); err != nil {
 		s.pageError(w, r, err)
 		return
